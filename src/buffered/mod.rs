@@ -1,0 +1,29 @@
+//! Buffering over a raw object: `io.BufferedReader` and `io.BufferedWriter`
+//! (`BufferedRWPair` is both over one raw object, see `file.rs`).
+//!
+//! The buffers do not own the raw object; every call gets it as an argument, so a reader and
+//! a writer can share one `SocketIO` as `BufferedRWPair` does.
+#![deny(unsafe_code)]
+
+mod reader;
+mod writer;
+
+#[cfg(test)]
+mod tests;
+
+pub use reader::BufferedReader;
+pub use writer::BufferedWriter;
+
+use crate::error::{Error, WRITE_WOULD_BLOCK};
+
+/// The error a write reports when `e` stopped it after `written` bytes of the call were
+/// accepted: nothing accepted and a timeout is `TimeoutError`; otherwise `BlockingIOError`
+/// with the count, so no byte is silently dropped (deviation D4).
+pub fn write_blocked(e: Error, written: u64) -> Error {
+    match e {
+        Error::Timeout if written == 0 => Error::Timeout,
+        Error::Timeout => Error::BlockingIo { written, message: "timed out" },
+        Error::WouldBlock => Error::BlockingIo { written, message: WRITE_WOULD_BLOCK },
+        e => e,
+    }
+}

@@ -1,0 +1,278 @@
+//! The WASI 0.2 connection under `SocketIO`: blocking-with-timeout reads and writes on a
+//! `wasi:sockets/tcp` socket's streams, and the one mapping of WASI errors to ours.
+//!
+//! WASI semantics that bite (commented where they apply): an empty `read` means "not ready
+//! yet", `StreamError::Closed` is EOF; one read returns at most 64 KiB on wasmtime; a write
+//! larger than the last `check-write` permit traps; pollables and streams must be dropped
+//! before the socket (field order below is drop order).
+#![deny(unsafe_code)]
+
+use wasip2::clocks::monotonic_clock;
+use wasip2::io::poll::{poll, Pollable};
+use wasip2::io::streams::{InputStream, OutputStream, StreamError};
+use wasip2::sockets::network::{ErrorCode, IpAddress, IpSocketAddress};
+use wasip2::sockets::tcp::{ShutdownType, TcpSocket};
+
+use crate::error::{Errno, Error, Result};
+use crate::raw::{Conn, Shutdown};
+use crate::MAX_READ;
+
+/// When one call stops waiting: never (blocking), at once (non-blocking) or at an instant.
+#[derive(Clone, Copy)]
+pub enum Deadline {
+    Never,
+    NoWait,
+    At(u64),
+}
+
+impl Deadline {
+    /// Start the clock for one call with the socket's `timeout`.
+    pub fn new(timeout: Option<f64>) -> Self {
+        match timeout {
+            None => Deadline::Never,
+            Some(t) if t <= 0.0 => Deadline::NoWait,
+            Some(t) => Deadline::At(monotonic_clock::now().saturating_add((t * 1e9) as u64)),
+        }
+    }
+
+    /// Wait until `ready` fires. `Timeout` if the deadline fires first, `WouldBlock` in
+    /// non-blocking mode. Nothing is consumed either way.
+    pub fn wait(self, ready: &Pollable) -> Result<()> {
+        match self {
+            Deadline::Never => {
+                ready.block();
+                Ok(())
+            }
+            Deadline::NoWait => Err(Error::WouldBlock),
+            Deadline::At(when) => {
+                let timer = monotonic_clock::subscribe_instant(when);
+                if poll(&[ready, &timer]).contains(&0) {
+                    Ok(())
+                } else {
+                    Err(Error::Timeout)
+                }
+            }
+        }
+    }
+}
+
+/// A connected TCP socket and its two streams.
+pub struct WasiConn {
+    /// Receive queue: bytes the host gave us that no receive has taken yet
+    /// (`rbuf[rpos..]`). It plays the kernel buffer's role: every file and `recv` of the
+    /// socket reads from it, so reading 64 KiB per host call loses nothing to read-ahead.
+    rbuf: Vec<u8>,
+    rpos: usize,
+    // Drop order matters: streams before the socket.
+    input: InputStream,
+    output: OutputStream,
+    tcp: TcpSocket,
+}
+
+impl WasiConn {
+    pub fn new(tcp: TcpSocket, input: InputStream, output: OutputStream) -> Self {
+        WasiConn { rbuf: Vec::new(), rpos: 0, input, output, tcp }
+    }
+
+    fn take_queued(&mut self, buf: &mut [u8]) -> usize {
+        let n = buf.len().min(self.rbuf.len() - self.rpos);
+        buf[..n].copy_from_slice(&self.rbuf[self.rpos..self.rpos + n]);
+        self.rpos += n;
+        if self.rpos == self.rbuf.len() {
+            self.rbuf.clear();
+            self.rpos = 0;
+        }
+        n
+    }
+
+    /// Wait until the output stream has finished sending what it accepted.
+    fn drain_output(&mut self, deadline: Deadline) {
+        if self.output.flush().is_err() {
+            return;
+        }
+        loop {
+            match self.output.check_write() {
+                Ok(0) => {
+                    let ready = self.output.subscribe();
+                    if deadline.wait(&ready).is_err() {
+                        return;
+                    }
+                }
+                _ => return,
+            }
+        }
+    }
+}
+
+impl Conn for WasiConn {
+    fn recv_into(&mut self, buf: &mut [u8], timeout: Option<f64>) -> Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.rpos < self.rbuf.len() {
+            return Ok(self.take_queued(buf));
+        }
+        let deadline = Deadline::new(timeout);
+        loop {
+            match self.input.read(MAX_READ as u64) {
+                // WASI: an empty read means "nothing yet", not EOF.
+                Ok(chunk) if chunk.is_empty() => {
+                    let ready = self.input.subscribe();
+                    deadline.wait(&ready)?;
+                }
+                Ok(chunk) => {
+                    self.rbuf = chunk;
+                    self.rpos = 0;
+                    return Ok(self.take_queued(buf));
+                }
+                Err(StreamError::Closed) => return Ok(0),
+                Err(StreamError::LastOperationFailed(e)) => {
+                    return Err(stream_error(&e.to_debug_string()))
+                }
+            }
+        }
+    }
+
+    fn unrecv(&mut self, data: &[u8]) {
+        if data.is_empty() {
+            return;
+        }
+        if data.len() <= self.rpos {
+            self.rpos -= data.len();
+            self.rbuf[self.rpos..self.rpos + data.len()].copy_from_slice(data);
+        } else {
+            let mut v = Vec::with_capacity(data.len() + self.rbuf.len() - self.rpos);
+            v.extend_from_slice(data);
+            v.extend_from_slice(&self.rbuf[self.rpos..]);
+            self.rbuf = v;
+            self.rpos = 0;
+        }
+    }
+
+    fn send(&mut self, data: &[u8], timeout: Option<f64>) -> Result<usize> {
+        let deadline = Deadline::new(timeout);
+        let mut sent = 0;
+        while sent < data.len() {
+            match self.output.check_write() {
+                Ok(0) => {
+                    // In timeout or non-blocking mode a send returns once something went,
+                    // like send(2) on a non-blocking socket; in blocking mode it sends all.
+                    if sent > 0 && timeout.is_some() {
+                        break;
+                    }
+                    let ready = self.output.subscribe();
+                    deadline.wait(&ready)?;
+                }
+                Ok(permit) => {
+                    // A write larger than the permit traps: never exceed it.
+                    let n = (permit.min(u32::MAX as u64) as usize).min(data.len() - sent);
+                    match self.output.write(&data[sent..sent + n]) {
+                        Ok(()) => sent += n,
+                        Err(e) if sent > 0 => {
+                            let _ = e;
+                            break;
+                        }
+                        Err(e) => return Err(output_error(e)),
+                    }
+                }
+                Err(_) if sent > 0 => break,
+                Err(e) => return Err(output_error(e)),
+            }
+        }
+        // Ask the host to push it out now; never blocks.
+        let _ = self.output.flush();
+        Ok(sent)
+    }
+
+    fn shutdown(&mut self, how: Shutdown) -> Result<()> {
+        if matches!(how, Shutdown::Write | Shutdown::Both) {
+            self.drain_output(Deadline::Never);
+        }
+        let t = match how {
+            Shutdown::Read => ShutdownType::Receive,
+            Shutdown::Write => ShutdownType::Send,
+            Shutdown::Both => ShutdownType::Both,
+        };
+        self.tcp.shutdown(t).map_err(from_code)
+    }
+
+    fn peername(&self) -> Result<(String, u16)> {
+        self.tcp.remote_address().map(addr_tuple).map_err(from_code)
+    }
+
+    fn sockname(&self) -> Result<(String, u16)> {
+        self.tcp.local_address().map(addr_tuple).map_err(from_code)
+    }
+
+    fn close(mut self) {
+        // Everything the caller was told was sent goes out before the connection closes.
+        self.drain_output(Deadline::Never);
+        let _ = self.tcp.shutdown(ShutdownType::Both);
+        // Fields drop in order: streams, then the socket.
+    }
+}
+
+fn output_error(e: StreamError) -> Error {
+    match e {
+        StreamError::Closed => Error::os(Errno::BrokenPipe),
+        StreamError::LastOperationFailed(e) => stream_error(&e.to_debug_string()),
+    }
+}
+
+/// Stream errors only carry a debug string in WASI 0.2; recognise the OS errors in it.
+fn stream_error(debug: &str) -> Error {
+    let d = debug.to_ascii_lowercase();
+    let errno = if d.contains("reset") {
+        Errno::ConnectionReset
+    } else if d.contains("broken pipe") || d.contains("pipe") {
+        Errno::BrokenPipe
+    } else if d.contains("abort") {
+        Errno::ConnectionAborted
+    } else if d.contains("not connected") {
+        Errno::NotConnected
+    } else if d.contains("timed out") {
+        Errno::TimedOut
+    } else {
+        return Error::Os { errno: Errno::Other, message: debug.to_string() };
+    };
+    Error::os(errno)
+}
+
+/// The single mapping of `wasi:sockets` error codes to Python exceptions.
+pub fn from_code(code: ErrorCode) -> Error {
+    let errno = match code {
+        ErrorCode::WouldBlock => return Error::WouldBlock,
+        ErrorCode::ConnectionReset => Errno::ConnectionReset,
+        ErrorCode::ConnectionRefused => Errno::ConnectionRefused,
+        ErrorCode::ConnectionAborted => Errno::ConnectionAborted,
+        ErrorCode::AccessDenied => Errno::AccessDenied,
+        ErrorCode::AddressInUse => Errno::AddressInUse,
+        ErrorCode::AddressNotBindable => Errno::AddressNotAvailable,
+        ErrorCode::RemoteUnreachable => Errno::HostUnreachable,
+        ErrorCode::InvalidArgument | ErrorCode::NotSupported => Errno::InvalidArgument,
+        ErrorCode::OutOfMemory | ErrorCode::NewSocketLimit => Errno::OutOfMemory,
+        ErrorCode::Timeout => Errno::TimedOut,
+        ErrorCode::InvalidState => Errno::NotConnected,
+        ErrorCode::NameUnresolvable
+        | ErrorCode::TemporaryResolverFailure
+        | ErrorCode::PermanentResolverFailure => Errno::NameUnresolvable,
+        _ => Errno::Other,
+    };
+    Error::os(errno)
+}
+
+pub fn ip_string(ip: IpAddress) -> String {
+    match ip {
+        IpAddress::Ipv4((a, b, c, d)) => std::net::Ipv4Addr::new(a, b, c, d).to_string(),
+        IpAddress::Ipv6((a, b, c, d, e, f, g, h)) => {
+            std::net::Ipv6Addr::new(a, b, c, d, e, f, g, h).to_string()
+        }
+    }
+}
+
+pub fn addr_tuple(addr: IpSocketAddress) -> (String, u16) {
+    match addr {
+        IpSocketAddress::Ipv4(a) => (ip_string(IpAddress::Ipv4(a.address)), a.port),
+        IpSocketAddress::Ipv6(a) => (ip_string(IpAddress::Ipv6(a.address)), a.port),
+    }
+}

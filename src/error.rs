@@ -1,0 +1,140 @@
+//! The one error type of every layer, named after the Python exception it becomes.
+//!
+//! Layers return `Error`; the component boundary converts it to the WIT `error` variant in
+//! exactly one place (`component::exports`). Messages are CPython's `str(exc)` text.
+#![deny(unsafe_code)]
+
+use std::fmt;
+
+/// The `errno` of an `OSError` (mirrors the WIT `errno` enum).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Errno {
+    ConnectionReset,
+    BrokenPipe,
+    ConnectionRefused,
+    ConnectionAborted,
+    NotConnected,
+    BadFileDescriptor,
+    AccessDenied,
+    AddressInUse,
+    AddressNotAvailable,
+    HostUnreachable,
+    NetworkUnreachable,
+    InvalidArgument,
+    OutOfMemory,
+    NameUnresolvable,
+    TimedOut,
+    Other,
+}
+
+impl Errno {
+    /// Linux `strerror` text, which is what CPython puts in `OSError.strerror`.
+    pub fn strerror(self) -> &'static str {
+        match self {
+            Errno::ConnectionReset => "Connection reset by peer",
+            Errno::BrokenPipe => "Broken pipe",
+            Errno::ConnectionRefused => "Connection refused",
+            Errno::ConnectionAborted => "Software caused connection abort",
+            Errno::NotConnected => "Transport endpoint is not connected",
+            Errno::BadFileDescriptor => "Bad file descriptor",
+            Errno::AccessDenied => "Permission denied",
+            Errno::AddressInUse => "Address already in use",
+            Errno::AddressNotAvailable => "Cannot assign requested address",
+            Errno::HostUnreachable => "No route to host",
+            Errno::NetworkUnreachable => "Network is unreachable",
+            Errno::InvalidArgument => "Invalid argument",
+            Errno::OutOfMemory => "Cannot allocate memory",
+            Errno::NameUnresolvable => "Name or service not known",
+            Errno::TimedOut => "Connection timed out",
+            Errno::Other => "Input/output error",
+        }
+    }
+}
+
+/// Every failure we report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// `ValueError(msg)`.
+    Value(String),
+    /// `io.UnsupportedOperation(msg)`.
+    Unsupported(String),
+    /// `LookupError(msg)`.
+    Lookup(String),
+    /// `UnicodeDecodeError` / `UnicodeError` (full message).
+    Decode(String),
+    /// `UnicodeEncodeError` (full message).
+    Encode(String),
+    /// `TimeoutError('timed out')`: the wait for the socket expired; nothing was consumed.
+    Timeout,
+    /// The raw layer could not make progress without blocking (Python's `None` from
+    /// `SocketIO.readinto`/`write`). Buffered layers turn it into `BlockingIo`.
+    WouldBlock,
+    /// `BlockingIOError`: `written` bytes of this call were accepted.
+    BlockingIo { written: u64, message: &'static str },
+    /// `OSError(errno, strerror)`.
+    Os { errno: Errno, message: String },
+}
+
+/// `BlockingIOError` message of the buffered writer (`bufferedio.c`).
+pub const WRITE_WOULD_BLOCK: &str = "write could not complete without blocking";
+/// `BlockingIOError` message for a read that would block (deviation D3).
+pub const READ_WOULD_BLOCK: &str = "read could not complete without blocking";
+
+impl Error {
+    pub fn value(msg: impl Into<String>) -> Self {
+        Error::Value(msg.into())
+    }
+
+    pub fn unsupported(msg: impl Into<String>) -> Self {
+        Error::Unsupported(msg.into())
+    }
+
+    pub fn os(errno: Errno) -> Self {
+        Error::Os { errno, message: errno.strerror().to_string() }
+    }
+
+    /// `ValueError('I/O operation on closed file.')`.
+    pub fn closed_file() -> Self {
+        Error::value("I/O operation on closed file.")
+    }
+
+    /// `ValueError('I/O operation on closed socket.')` (readable/writable/seekable of SocketIO).
+    pub fn closed_socket() -> Self {
+        Error::value("I/O operation on closed socket.")
+    }
+
+    /// A raw read that would block, as the reader above reports it (deviation D3).
+    pub fn read_would_block(self) -> Self {
+        match self {
+            Error::WouldBlock => Error::BlockingIo { written: 0, message: READ_WOULD_BLOCK },
+            e => e,
+        }
+    }
+
+    /// True for the two "no progress possible right now" outcomes of a raw call.
+    pub fn is_no_progress(&self) -> bool {
+        matches!(self, Error::WouldBlock | Error::Timeout)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Value(m) => write!(f, "ValueError: {m}"),
+            Error::Unsupported(m) => write!(f, "UnsupportedOperation: {m}"),
+            Error::Lookup(m) => write!(f, "LookupError: {m}"),
+            Error::Decode(m) => write!(f, "UnicodeDecodeError: {m}"),
+            Error::Encode(m) => write!(f, "UnicodeEncodeError: {m}"),
+            Error::Timeout => write!(f, "TimeoutError: timed out"),
+            Error::WouldBlock => write!(f, "BlockingIOError: {READ_WOULD_BLOCK}"),
+            Error::BlockingIo { written, message } => {
+                write!(f, "BlockingIOError: {message} ({written} written)")
+            }
+            Error::Os { errno, message } => write!(f, "OSError({errno:?}): {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,347 @@
+//! The binary file objects `makefile()` returns, with CPython's exact messages for closed
+//! files and unsupported operations (spec §5.4, §5.5).
+//!
+//! One type, four shapes: `SocketIO` (`buffering=0`), `BufferedReader`, `BufferedWriter`
+//! and `BufferedRWPair` (a reader and a writer over the one raw object).
+#![deny(unsafe_code)]
+
+use crate::buffered::{BufferedReader, BufferedWriter};
+use crate::error::{Error, Result};
+use crate::raw::{Conn, RawRead, RawWrite, SocketIo};
+use crate::text::TextFile;
+use crate::MAX_READ;
+
+/// What `makefile` returns.
+pub enum File<C: Conn> {
+    Binary(BinaryFile<C>),
+    Text(TextFile<C>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Raw,
+    Reader,
+    Writer,
+    Pair,
+}
+
+pub struct BinaryFile<C: Conn> {
+    kind: Kind,
+    reader: BufferedReader,
+    writer: BufferedWriter,
+    raw: SocketIo<C>,
+}
+
+fn unsupported<T>(msg: &str) -> Result<T> {
+    Err(Error::unsupported(msg))
+}
+
+fn closed<T>(msg: &str) -> Result<T> {
+    Err(Error::value(msg))
+}
+
+impl<C: Conn> BinaryFile<C> {
+    /// `buffer_size` `None` is the raw `SocketIO` itself.
+    pub fn new(raw: SocketIo<C>, buffer_size: Option<usize>) -> Self {
+        let kind = match (buffer_size, raw.reading(), raw.writing()) {
+            (None, _, _) => Kind::Raw,
+            (Some(_), true, true) => Kind::Pair,
+            (Some(_), true, false) => Kind::Reader,
+            (Some(_), false, _) => Kind::Writer,
+        };
+        let size = buffer_size.unwrap_or(1);
+        BinaryFile { kind, reader: BufferedReader::new(size), writer: BufferedWriter::new(size), raw }
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    pub fn closed(&self) -> bool {
+        self.raw.closed()
+    }
+
+    /// Check for a read-family call: capability first for a writer, then closed.
+    fn check_read(&self, closed_msg: &str, writer_msg: &str) -> Result<()> {
+        match self.kind {
+            Kind::Writer => unsupported(writer_msg),
+            Kind::Raw if self.closed() => Err(Error::closed_file()),
+            Kind::Raw if !self.raw.reading() => unsupported("File or stream is not readable."),
+            _ if self.closed() => closed(closed_msg),
+            _ => Ok(()),
+        }
+    }
+
+    fn check_write(&self) -> Result<()> {
+        match self.kind {
+            Kind::Reader => unsupported("write"),
+            Kind::Raw if self.closed() => Err(Error::closed_file()),
+            Kind::Raw if !self.raw.writing() => unsupported("File or stream is not writable."),
+            _ if self.closed() => closed("write to closed file"),
+            _ => Ok(()),
+        }
+    }
+
+    /// `read(size)`.
+    pub fn read(&mut self, size: Option<usize>) -> Result<Vec<u8>> {
+        self.check_read("read of closed file", "read")?;
+        match self.kind {
+            Kind::Raw => self.raw_read(size),
+            _ => self.reader.read(&mut self.raw, size),
+        }
+    }
+
+    /// `SocketIO.read(n)`: one receive; `read()` is `readall()`.
+    fn raw_read(&mut self, size: Option<usize>) -> Result<Vec<u8>> {
+        match size {
+            None => {
+                let mut all = BufferedReader::new(MAX_READ);
+                all.read(&mut self.raw, None)
+            }
+            Some(n) => {
+                let mut buf = vec![0; n.min(MAX_READ)];
+                let k = self.raw.read_into(&mut buf).map_err(Error::read_would_block)?;
+                buf.truncate(k);
+                Ok(buf)
+            }
+        }
+    }
+
+    /// `read1(size)`.
+    pub fn read1(&mut self, size: Option<usize>) -> Result<Vec<u8>> {
+        match self.kind {
+            Kind::Raw => unsupported("read1"),
+            _ => {
+                self.check_read("read of closed file", "read1")?;
+                self.reader.read1(&mut self.raw, size)
+            }
+        }
+    }
+
+    /// `peek(size)`.
+    pub fn peek(&mut self, _size: Option<usize>) -> Result<Vec<u8>> {
+        match self.kind {
+            Kind::Raw | Kind::Writer => unsupported("peek"),
+            _ => {
+                self.check_read("peek of closed file", "peek")?;
+                self.reader.peek(&mut self.raw)
+            }
+        }
+    }
+
+    /// `readline(limit)`.
+    pub fn readline(&mut self, limit: Option<usize>) -> Result<Vec<u8>> {
+        let msg = if self.kind == Kind::Pair { "peek of closed file" } else { "readline of closed file" };
+        self.check_read(msg, "read")?;
+        match self.kind {
+            Kind::Raw => self.raw_readline(limit),
+            _ => self.reader.readline(&mut self.raw, limit),
+        }
+    }
+
+    /// `IOBase.readline` over `SocketIO`: byte by byte, so nothing is read ahead of the line
+    /// (a new `makefile('rb', 0)` continues exactly after it). The bytes come from the
+    /// connection's receive queue, not one host call each.
+    fn raw_readline(&mut self, limit: Option<usize>) -> Result<Vec<u8>> {
+        let limit = limit.unwrap_or(usize::MAX);
+        let mut line = Vec::new();
+        let mut byte = [0u8; 1];
+        while line.len() < limit {
+            match self.raw.read_into(&mut byte) {
+                Ok(0) => break,
+                Ok(_) => {
+                    line.push(byte[0]);
+                    if byte[0] == b'\n' {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    self.raw.unread(&line);
+                    return Err(e.read_would_block());
+                }
+            }
+        }
+        Ok(line)
+    }
+
+    /// `readlines(hint)`.
+    pub fn readlines(&mut self, hint: Option<usize>) -> Result<Vec<Vec<u8>>> {
+        if self.closed() {
+            return Err(Error::closed_file());
+        }
+        self.check_read("readline of closed file", "read")?;
+        match self.kind {
+            Kind::Raw => self.raw_readlines(hint),
+            _ => self.reader.readlines(&mut self.raw, hint),
+        }
+    }
+
+    fn raw_readlines(&mut self, hint: Option<usize>) -> Result<Vec<Vec<u8>>> {
+        let hint = hint.filter(|&h| h > 0).unwrap_or(usize::MAX);
+        let (mut lines, mut total) = (Vec::<Vec<u8>>::new(), 0usize);
+        loop {
+            match self.raw_readline(None) {
+                Ok(line) if line.is_empty() => return Ok(lines),
+                Ok(line) => {
+                    total = total.saturating_add(line.len());
+                    lines.push(line);
+                    if total > hint {
+                        return Ok(lines);
+                    }
+                }
+                Err(e) => {
+                    self.raw.unread(&lines.concat());
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// `write(data)`: the count of bytes taken.
+    pub fn write(&mut self, data: &[u8]) -> Result<usize> {
+        self.check_write()?;
+        match self.kind {
+            Kind::Raw => self.raw.write(data).map_err(|e| crate::buffered::write_blocked(e, 0)),
+            _ => self.writer.write(&mut self.raw, data),
+        }
+    }
+
+    /// `writelines(lines)`: every byte sent/buffered, or an error with the count (D4).
+    pub fn writelines(&mut self, lines: &[Vec<u8>]) -> Result<()> {
+        if self.closed() {
+            return Err(Error::closed_file());
+        }
+        self.check_write()?;
+        let mut done: u64 = 0;
+        for line in lines {
+            let r = match self.kind {
+                Kind::Raw => self.raw_write_all(line),
+                _ => self.writer.write(&mut self.raw, line).map(drop),
+            };
+            r.map_err(|e| add_written(e, done))?;
+            done += line.len() as u64;
+        }
+        Ok(())
+    }
+
+    /// Unbuffered: loop single sends until all of `data` went (D4: IOBase would stop early).
+    fn raw_write_all(&mut self, data: &[u8]) -> Result<()> {
+        let mut off = 0;
+        while off < data.len() {
+            match self.raw.write(&data[off..]) {
+                Ok(n) => off += n,
+                Err(e) => return Err(crate::buffered::write_blocked(e, off as u64)),
+            }
+        }
+        Ok(())
+    }
+
+    /// `flush()`.
+    pub fn flush(&mut self) -> Result<()> {
+        if self.closed() {
+            return match self.kind {
+                Kind::Writer | Kind::Pair => closed("flush of closed file"),
+                _ => Err(Error::closed_file()),
+            };
+        }
+        match self.kind {
+            Kind::Writer | Kind::Pair => self.writer.flush(&mut self.raw),
+            _ => Ok(()),
+        }
+    }
+
+    /// `close()`: flush, then close the raw object even if the flush failed; idempotent.
+    pub fn close(&mut self) -> Result<()> {
+        if self.closed() {
+            return Ok(());
+        }
+        let flushed = match self.kind {
+            Kind::Writer | Kind::Pair => self.writer.flush(&mut self.raw),
+            _ => Ok(()),
+        };
+        self.raw.close();
+        self.reader.clear();
+        self.writer.clear();
+        flushed
+    }
+
+    /// `readable()`.
+    pub fn readable(&self) -> Result<bool> {
+        match self.kind {
+            Kind::Writer => Ok(false),
+            _ if self.closed() => Err(Error::closed_socket()),
+            _ => Ok(self.raw.reading()),
+        }
+    }
+
+    /// `writable()`.
+    pub fn writable(&self) -> Result<bool> {
+        match self.kind {
+            Kind::Reader => Ok(false),
+            _ if self.closed() => Err(Error::closed_socket()),
+            _ => Ok(self.raw.writing()),
+        }
+    }
+
+    /// `seekable()`.
+    pub fn seekable(&self) -> Result<bool> {
+        match self.kind {
+            Kind::Pair => Ok(false),
+            _ if self.closed() => Err(Error::closed_socket()),
+            _ => Ok(false),
+        }
+    }
+
+    /// `isatty()`.
+    pub fn isatty(&self) -> Result<bool> {
+        if self.closed() {
+            return Err(Error::closed_file());
+        }
+        Ok(false)
+    }
+
+    /// `fileno()`.
+    pub fn fileno(&self) -> Result<i64> {
+        match self.kind {
+            Kind::Pair => unsupported("fileno"),
+            _ if self.closed() => Err(Error::closed_file()),
+            _ => Ok(self.raw.fileno()),
+        }
+    }
+
+    /// `mode`; a `BufferedRWPair` has none.
+    pub fn mode(&self) -> Option<&'static str> {
+        match self.kind {
+            Kind::Pair => None,
+            _ => Some(self.raw.mode()),
+        }
+    }
+
+    /// `name`: the socket's fileno, -1 once closed.
+    pub fn name(&self) -> i64 {
+        self.raw.fileno()
+    }
+
+    /// Drain what the reader has buffered (used by the text layer).
+    pub(crate) fn read_chunk(&mut self, size: usize) -> Result<Vec<u8>> {
+        match self.kind {
+            Kind::Raw => self.raw_read(Some(size)),
+            _ => self.reader.read1(&mut self.raw, Some(size)),
+        }
+    }
+}
+
+/// Count `earlier` bytes of previous items into a write error's `written`.
+fn add_written(e: Error, earlier: u64) -> Error {
+    match e {
+        Error::BlockingIo { written, message } => Error::BlockingIo { written: written + earlier, message },
+        e => crate::buffered::write_blocked(e, earlier),
+    }
+}
+
+impl<C: Conn> Drop for BinaryFile<C> {
+    /// Dropping a file is CPython's GC: close, flushing first; errors are ignored as in 3.11.
+    fn drop(&mut self) {
+        let _ = self.close();
+    }
+}

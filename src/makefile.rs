@@ -1,0 +1,140 @@
+//! Argument handling of `socket.makefile()`, line by line as `Lib/socket.py` does it.
+#![deny(unsafe_code)]
+
+use crate::error::{Error, Result};
+use crate::text::codec::Codec;
+use crate::text::newline::Newline;
+use crate::text::TextConfig;
+use crate::DEFAULT_BUFFER_SIZE;
+
+/// What the mode string asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mode {
+    pub reading: bool,
+    pub writing: bool,
+    pub binary: bool,
+}
+
+/// `makefile`'s result shape once all arguments are checked.
+pub enum Plan {
+    /// `buffer_size` `None` means unbuffered (the raw `SocketIO`).
+    Binary { buffer_size: Option<usize> },
+    Text { buffer_size: usize, text: TextConfig },
+}
+
+/// `if not set(mode) <= {"r", "w", "b"}: raise ValueError(...)`.
+pub fn parse_mode(mode: &str) -> Result<Mode> {
+    if !mode.chars().all(|c| matches!(c, 'r' | 'w' | 'b')) {
+        return Err(Error::value(format!(
+            "invalid mode {} (only r, w, b allowed)",
+            py_repr(mode)
+        )));
+    }
+    let writing = mode.contains('w');
+    Ok(Mode { reading: mode.contains('r') || !writing, writing, binary: mode.contains('b') })
+}
+
+/// Everything after the `SocketIO` exists: buffering, then TextIOWrapper's checks
+/// (newline before encoding, as `textio.c` does).
+pub fn plan(
+    mode: Mode,
+    buffering: Option<i32>,
+    encoding: Option<&str>,
+    errors: Option<&str>,
+    newline: Option<&str>,
+) -> Result<Plan> {
+    let buffer_size = match buffering {
+        None => DEFAULT_BUFFER_SIZE,
+        Some(b) if b < 0 => DEFAULT_BUFFER_SIZE,
+        Some(0) => {
+            if !mode.binary {
+                return Err(Error::value("unbuffered streams must be binary"));
+            }
+            return Ok(Plan::Binary { buffer_size: None });
+        }
+        Some(b) => b as usize,
+    };
+    if mode.binary {
+        // Binary modes ignore encoding, errors and newline entirely, even invalid ones.
+        return Ok(Plan::Binary { buffer_size: Some(buffer_size) });
+    }
+    let newline = Newline::parse(newline)?;
+    let (name, codec) = match encoding {
+        None => ("UTF-8".to_string(), Codec::lookup("utf-8")?),
+        Some(name) => (name.to_string(), Codec::lookup(name)?),
+    };
+    let errors = errors.unwrap_or("strict").to_string();
+    let text = TextConfig::new(name, codec, errors, newline)?;
+    Ok(Plan::Text { buffer_size, text })
+}
+
+/// Python's `repr()` of a `str`.
+pub fn py_repr(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if is_printable(c) => out.push(c),
+            c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// Approximation of `str.isprintable()` for one character: controls, separators other than
+/// the ASCII space, and unassigned-looking ranges are escaped.
+fn is_printable(c: char) -> bool {
+    let u = c as u32;
+    !(u < 0x20
+        || (0x7f..0xa1).contains(&u)
+        || u == 0xad
+        || (0x2000..=0x200f).contains(&u)
+        || (0x2028..=0x202f).contains(&u)
+        || (0x205f..=0x206f).contains(&u)
+        || u == 0x3000
+        || u == 0xfeff
+        || (0xd800..0xe000).contains(&u)
+        || (0xfff0..=0xfffb).contains(&u)
+        || (0xe000..0xf900).contains(&u)
+        || u >= 0xf0000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes_accepted_and_rejected_like_cpython() {
+        for m in ["r", "w", "b", "rb", "br", "bb", "rrb", "wb", "bw", "rw", "wr", "rwb", "", "rr"] {
+            assert!(parse_mode(m).is_ok(), "{m}");
+        }
+        let e = parse_mode("rt").unwrap_err();
+        assert_eq!(e, Error::value("invalid mode 'rt' (only r, w, b allowed)"));
+        assert_eq!(
+            parse_mode("it's").unwrap_err(),
+            Error::value("invalid mode \"it's\" (only r, w, b allowed)")
+        );
+        let m = parse_mode("").unwrap();
+        assert!(m.reading && !m.writing && !m.binary);
+    }
+
+    #[test]
+    fn repr_matches_python() {
+        assert_eq!(py_repr("a'b"), "\"a'b\"");
+        assert_eq!(py_repr("it\"s"), "'it\"s'");
+        assert_eq!(py_repr("\u{0}é\n"), "'\\x00é\\n'");
+        assert_eq!(py_repr("a'\"b"), "'a\\'\"b'");
+    }
+}

@@ -1,0 +1,579 @@
+//! Python codecs: name lookup exactly as `codecs.lookup` does it, and incremental decoders /
+//! encoders with Python's error handlers.
+//!
+//! Implemented here: UTF-8, UTF-8-SIG, UTF-16 and UTF-32 (with and without BOM), ASCII,
+//! Latin-1, and every CPython single-byte charmap codec (tables generated from CPython by
+//! `scripts/gen_codec_names.py`, so they are CPython's own). Error positions are byte offsets
+//! in the stream (decode, deviation D2) or character offsets in the written string (encode).
+#![deny(unsafe_code)]
+
+use super::names::{NAMES, TABLES};
+use crate::error::{Error, Result};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endian {
+    Little,
+    Big,
+}
+
+/// A codec we can run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Codec {
+    Utf8,
+    /// UTF-8; strips one leading BOM on read, writes one before the first write.
+    Utf8Sig,
+    /// `None`: the `utf-16` stream codec (BOM required on read, written by us, D6).
+    Utf16(Option<Endian>),
+    /// `None`: the `utf-32` stream codec.
+    Utf32(Option<Endian>),
+    Ascii,
+    Latin1,
+    /// A charmap codec: its CPython name and decoding table.
+    Table(&'static str, &'static [u16; 256]),
+}
+
+/// `encodings.normalize_encoding` after the C layer lowercased the name.
+pub fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut punct = false;
+    for c in name.chars() {
+        if c.is_alphanumeric() || c == '.' {
+            if punct && !out.is_empty() {
+                out.push('_');
+            }
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            }
+            punct = false;
+        } else {
+            punct = true;
+        }
+    }
+    out
+}
+
+fn find(norm: &str) -> Option<(&'static str, bool)> {
+    NAMES.binary_search_by(|(n, _, _)| (*n).cmp(norm)).ok().map(|i| (NAMES[i].1, NAMES[i].2))
+}
+
+impl Codec {
+    /// `codecs.lookup(name)` restricted to text encodings, with CPython's messages.
+    pub fn lookup(name: &str) -> Result<Codec> {
+        let norm = normalize(name);
+        let hit = find(&norm).or_else(|| find(&norm.replace('.', "_")));
+        let Some((canonical, is_text)) = hit else {
+            return Err(Error::Lookup(format!("unknown encoding: {name}")));
+        };
+        if !is_text {
+            return Err(Error::Lookup(format!(
+                "{} is not a text encoding; use codecs.open() to handle arbitrary codecs",
+                crate::makefile::py_repr(name)
+            )));
+        }
+        Codec::from_canonical(canonical).ok_or_else(|| {
+            Error::Lookup(format!(
+                "encoding {} ({canonical}) is not supported by sockfile yet",
+                crate::makefile::py_repr(name)
+            ))
+        })
+    }
+
+    fn from_canonical(name: &str) -> Option<Codec> {
+        Some(match name {
+            "utf-8" => Codec::Utf8,
+            "utf-8-sig" => Codec::Utf8Sig,
+            "utf-16" => Codec::Utf16(None),
+            "utf-16-le" => Codec::Utf16(Some(Endian::Little)),
+            "utf-16-be" => Codec::Utf16(Some(Endian::Big)),
+            "utf-32" => Codec::Utf32(None),
+            "utf-32-le" => Codec::Utf32(Some(Endian::Little)),
+            "utf-32-be" => Codec::Utf32(Some(Endian::Big)),
+            "ascii" => Codec::Ascii,
+            "iso8859-1" => Codec::Latin1,
+            _ => {
+                let i = TABLES.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
+                Codec::Table(TABLES[i].0, &TABLES[i].1)
+            }
+        })
+    }
+
+    /// The codec name CPython's error messages use.
+    pub fn error_name(&self) -> &'static str {
+        match self {
+            Codec::Utf8 | Codec::Utf8Sig => "utf-8",
+            Codec::Utf16(None) => "utf-16",
+            Codec::Utf16(Some(Endian::Little)) => "utf-16-le",
+            Codec::Utf16(Some(Endian::Big)) => "utf-16-be",
+            Codec::Utf32(None) => "utf-32",
+            Codec::Utf32(Some(Endian::Little)) => "utf-32-le",
+            Codec::Utf32(Some(Endian::Big)) => "utf-32-be",
+            Codec::Ascii => "ascii",
+            Codec::Latin1 => "latin-1",
+            Codec::Table(..) => "charmap",
+        }
+    }
+
+    /// The byte-order mark the first write emits (utf-8-sig; utf-16/32 per D6).
+    pub fn write_bom(&self) -> &'static [u8] {
+        match self {
+            Codec::Utf8Sig => b"\xef\xbb\xbf",
+            Codec::Utf16(None) => b"\xff\xfe",
+            Codec::Utf32(None) => b"\xff\xfe\x00\x00",
+            _ => b"",
+        }
+    }
+}
+
+/// Python's `errors=` handlers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Handler {
+    Strict,
+    Ignore,
+    Replace,
+    BackslashReplace,
+    XmlCharRefReplace,
+    NameReplace,
+    /// A name CPython does not know: fails when first needed, as CPython does.
+    Unknown(String),
+}
+
+impl Handler {
+    /// Deviation D5: the surrogate handlers are refused when the file is created.
+    pub fn parse(name: &str) -> Result<Handler> {
+        Ok(match name {
+            "strict" => Handler::Strict,
+            "ignore" => Handler::Ignore,
+            "replace" => Handler::Replace,
+            "backslashreplace" => Handler::BackslashReplace,
+            "xmlcharrefreplace" => Handler::XmlCharRefReplace,
+            "namereplace" => Handler::NameReplace,
+            "surrogateescape" | "surrogatepass" => {
+                return Err(Error::Lookup(format!(
+                    "error handler {} produces lone surrogates, which cannot cross a component \
+                     boundary (WIT strings are Unicode scalar values)",
+                    crate::makefile::py_repr(name)
+                )))
+            }
+            other => Handler::Unknown(other.to_string()),
+        })
+    }
+
+    fn unknown(name: &str) -> Error {
+        Error::Lookup(format!("unknown error handler name {}", crate::makefile::py_repr(name)))
+    }
+}
+
+/// Python's `\xNN` / `\uNNNN` / `\UNNNNNNNN` form of a character inside a `repr`.
+fn char_repr(c: char) -> String {
+    let s = crate::makefile::py_repr(&c.to_string());
+    s[1..s.len() - 1].to_string()
+}
+
+/// A decode failure: bytes `start..end` (stream offsets) and CPython's reason.
+pub fn decode_error(codec: &Codec, bytes: &[u8], start: u64, reason: &str) -> Error {
+    let name = codec.error_name();
+    if bytes.len() == 1 {
+        Error::Decode(format!(
+            "'{name}' codec can't decode byte 0x{:02x} in position {start}: {reason}",
+            bytes[0]
+        ))
+    } else {
+        let end = start + bytes.len() as u64 - 1;
+        Error::Decode(format!("'{name}' codec can't decode bytes in position {start}-{end}: {reason}"))
+    }
+}
+
+/// Apply a decode handler to the bad bytes; `Err` for strict (and unknown/encode-only names).
+fn on_decode_error(h: &Handler, codec: &Codec, bad: &[u8], start: u64, reason: &str, out: &mut String) -> Result<()> {
+    match h {
+        Handler::Strict => Err(decode_error(codec, bad, start, reason)),
+        Handler::Ignore => Ok(()),
+        Handler::Replace => {
+            out.push('\u{fffd}');
+            Ok(())
+        }
+        Handler::BackslashReplace => {
+            for b in bad {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+            Ok(())
+        }
+        Handler::XmlCharRefReplace | Handler::NameReplace => {
+            Err(Error::value("don't know how to handle UnicodeDecodeError in error callback"))
+        }
+        Handler::Unknown(n) => Err(Handler::unknown(n)),
+    }
+}
+
+/// Decode `input` (which starts at stream offset `offset`) onto `out`.
+///
+/// Returns how many bytes were consumed: an incomplete sequence at the end stays
+/// unconsumed unless `last`. On an error the valid text before it is already in `out`, and
+/// the returned error carries the count consumed *including* the bad bytes, so the caller
+/// can deliver the text first and raise when the reader reaches the bad bytes (D2).
+pub fn decode(
+    codec: &Codec,
+    h: &Handler,
+    input: &[u8],
+    offset: u64,
+    last: bool,
+    out: &mut String,
+) -> std::result::Result<usize, (usize, Error)> {
+    match codec {
+        Codec::Utf8 | Codec::Utf8Sig => decode_utf8(codec, h, input, offset, last, out),
+        Codec::Ascii | Codec::Latin1 | Codec::Table(..) => {
+            decode_single(codec, h, input, offset, out)
+        }
+        Codec::Utf16(e) => decode_utf16(codec, e.unwrap_or(Endian::Little), h, input, offset, last, out),
+        Codec::Utf32(e) => decode_utf32(codec, e.unwrap_or(Endian::Little), h, input, offset, last, out),
+    }
+}
+
+fn decode_utf8(
+    codec: &Codec,
+    h: &Handler,
+    input: &[u8],
+    offset: u64,
+    last: bool,
+    out: &mut String,
+) -> std::result::Result<usize, (usize, Error)> {
+    let mut pos = 0;
+    loop {
+        match std::str::from_utf8(&input[pos..]) {
+            Ok(s) => {
+                out.push_str(s);
+                return Ok(input.len());
+            }
+            Err(e) => {
+                let valid = e.valid_up_to();
+                // Safe: `from_utf8` just validated this prefix.
+                out.push_str(std::str::from_utf8(&input[pos..pos + valid]).unwrap_or_default());
+                pos += valid;
+                let (bad, reason) = match e.error_len() {
+                    Some(n) => {
+                        let first = input[pos];
+                        let reason = if (0x80..0xc2).contains(&first) || first > 0xf4 {
+                            "invalid start byte"
+                        } else {
+                            "invalid continuation byte"
+                        };
+                        (n, reason)
+                    }
+                    None if !last => return Ok(pos),
+                    None => (input.len() - pos, "unexpected end of data"),
+                };
+                let start = offset + pos as u64;
+                let bad_bytes = &input[pos..pos + bad];
+                pos += bad;
+                on_decode_error(h, codec, bad_bytes, start, reason, out).map_err(|e| (pos, e))?;
+            }
+        }
+    }
+}
+
+fn decode_single(
+    codec: &Codec,
+    h: &Handler,
+    input: &[u8],
+    offset: u64,
+    out: &mut String,
+) -> std::result::Result<usize, (usize, Error)> {
+    out.reserve(input.len());
+    for (i, &b) in input.iter().enumerate() {
+        let c = match codec {
+            Codec::Latin1 => Some(b as char),
+            Codec::Ascii => (b < 0x80).then_some(b as char),
+            Codec::Table(_, t) => match t[b as usize] {
+                0xFFFE => None,
+                u => char::from_u32(u as u32),
+            },
+            _ => unreachable!("decode_single is only called for single-byte codecs"),
+        };
+        match c {
+            Some(c) => out.push(c),
+            None => {
+                let reason = if *codec == Codec::Ascii {
+                    "ordinal not in range(128)"
+                } else {
+                    "character maps to <undefined>"
+                };
+                on_decode_error(h, codec, &input[i..i + 1], offset + i as u64, reason, out)
+                    .map_err(|e| (i + 1, e))?;
+            }
+        }
+    }
+    Ok(input.len())
+}
+
+fn decode_utf16(
+    codec: &Codec,
+    endian: Endian,
+    h: &Handler,
+    input: &[u8],
+    offset: u64,
+    last: bool,
+    out: &mut String,
+) -> std::result::Result<usize, (usize, Error)> {
+    let unit = |i: usize| -> u16 {
+        let b = [input[i], input[i + 1]];
+        match endian {
+            Endian::Little => u16::from_le_bytes(b),
+            Endian::Big => u16::from_be_bytes(b),
+        }
+    };
+    let mut pos = 0;
+    while pos + 2 <= input.len() {
+        let u = unit(pos);
+        if !(0xd800..0xe000).contains(&u) {
+            out.push(char::from_u32(u as u32).unwrap_or('\u{fffd}'));
+            pos += 2;
+            continue;
+        }
+        if u >= 0xdc00 {
+            let err_at = pos;
+            pos += 2;
+            on_decode_error(h, codec, &input[err_at..pos], offset + err_at as u64, "illegal encoding", out)
+                .map_err(|e| (pos, e))?;
+            continue;
+        }
+        if pos + 4 > input.len() {
+            if !last {
+                return Ok(pos);
+            }
+            break;
+        }
+        let lo = unit(pos + 2);
+        if (0xdc00..0xe000).contains(&lo) {
+            let c = 0x10000 + (((u as u32) - 0xd800) << 10) + ((lo as u32) - 0xdc00);
+            out.push(char::from_u32(c).unwrap_or('\u{fffd}'));
+            pos += 4;
+        } else {
+            let err_at = pos;
+            pos += 2;
+            on_decode_error(h, codec, &input[err_at..pos], offset + err_at as u64, "illegal UTF-16 surrogate", out)
+                .map_err(|e| (pos, e))?;
+        }
+    }
+    if pos < input.len() {
+        if !last {
+            return Ok(pos);
+        }
+        let err_at = pos;
+        let rest = &input[pos..];
+        let reason = if rest.len() >= 2 { "unexpected end of data" } else { "truncated data" };
+        on_decode_error(h, codec, rest, offset + err_at as u64, reason, out).map_err(|e| (input.len(), e))?;
+    }
+    Ok(input.len())
+}
+
+fn decode_utf32(
+    codec: &Codec,
+    endian: Endian,
+    h: &Handler,
+    input: &[u8],
+    offset: u64,
+    last: bool,
+    out: &mut String,
+) -> std::result::Result<usize, (usize, Error)> {
+    let mut pos = 0;
+    while pos + 4 <= input.len() {
+        let b = [input[pos], input[pos + 1], input[pos + 2], input[pos + 3]];
+        let u = match endian {
+            Endian::Little => u32::from_le_bytes(b),
+            Endian::Big => u32::from_be_bytes(b),
+        };
+        let at = pos;
+        pos += 4;
+        match char::from_u32(u) {
+            Some(c) => out.push(c),
+            None => {
+                let reason = if u > 0x10ffff {
+                    "code point not in range(0x110000)"
+                } else {
+                    "code point in surrogate code point range(0xd800, 0xe000)"
+                };
+                on_decode_error(h, codec, &input[at..pos], offset + at as u64, reason, out)
+                    .map_err(|e| (pos, e))?;
+            }
+        }
+    }
+    if pos < input.len() {
+        if !last {
+            return Ok(pos);
+        }
+        on_decode_error(h, codec, &input[pos..], offset + pos as u64, "truncated data", out)
+            .map_err(|e| (input.len(), e))?;
+    }
+    Ok(input.len())
+}
+
+/// Encode one character, or `None` if the codec cannot represent it.
+fn encode_char(codec: &Codec, c: char, out: &mut Vec<u8>) -> bool {
+    let u = c as u32;
+    match codec {
+        Codec::Utf8 | Codec::Utf8Sig => {
+            let mut b = [0; 4];
+            out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+        }
+        Codec::Utf16(e) => {
+            let mut b = [0u16; 2];
+            for unit in c.encode_utf16(&mut b) {
+                match e.unwrap_or(Endian::Little) {
+                    Endian::Little => out.extend_from_slice(&unit.to_le_bytes()),
+                    Endian::Big => out.extend_from_slice(&unit.to_be_bytes()),
+                }
+            }
+        }
+        Codec::Utf32(e) => match e.unwrap_or(Endian::Little) {
+            Endian::Little => out.extend_from_slice(&u.to_le_bytes()),
+            Endian::Big => out.extend_from_slice(&u.to_be_bytes()),
+        },
+        Codec::Ascii if u < 0x80 => out.push(u as u8),
+        Codec::Latin1 if u < 0x100 => out.push(u as u8),
+        Codec::Table(_, t) => {
+            if u < 0x80 && t[u as usize] as u32 == u {
+                out.push(u as u8);
+            } else if let Some(b) = t.iter().position(|&x| x as u32 == u && x != 0xFFFE) {
+                out.push(b as u8);
+            } else {
+                return false;
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// Encode `text` with handler `h`. Nothing is produced on a strict error (the whole write
+/// fails, as in CPython). Positions are character offsets in `text`.
+pub fn encode(codec: &Codec, h: &Handler, text: &str, out: &mut Vec<u8>) -> Result<()> {
+    if matches!(codec, Codec::Utf8 | Codec::Utf8Sig) {
+        out.extend_from_slice(text.as_bytes());
+        return Ok(());
+    }
+    let start_len = out.len();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if encode_char(codec, chars[i], out) {
+            i += 1;
+            continue;
+        }
+        // A run of unencodable characters is one error, as CPython reports it.
+        let mut j = i + 1;
+        let mut scratch = Vec::new();
+        while j < chars.len() && !encode_char(codec, chars[j], &mut scratch) {
+            j += 1;
+        }
+        let bad = &chars[i..j];
+        match h {
+            Handler::Strict => {
+                out.truncate(start_len);
+                let reason = match codec {
+                    Codec::Ascii => "ordinal not in range(128)",
+                    Codec::Latin1 => "ordinal not in range(256)",
+                    _ => "character maps to <undefined>",
+                };
+                let name = codec.error_name();
+                return Err(Error::Encode(if bad.len() == 1 {
+                    format!("'{name}' codec can't encode character '{}' in position {i}: {reason}", char_repr(bad[0]))
+                } else {
+                    format!("'{name}' codec can't encode characters in position {i}-{}: {reason}", j - 1)
+                }));
+            }
+            Handler::Ignore => {}
+            Handler::Replace => out.extend(std::iter::repeat_n(b'?', bad.len())),
+            Handler::BackslashReplace => {
+                for &c in bad {
+                    let u = c as u32;
+                    let s = if u < 0x100 {
+                        format!("\\x{u:02x}")
+                    } else if u < 0x10000 {
+                        format!("\\u{u:04x}")
+                    } else {
+                        format!("\\U{u:08x}")
+                    };
+                    out.extend_from_slice(s.as_bytes());
+                }
+            }
+            Handler::XmlCharRefReplace => {
+                for &c in bad {
+                    out.extend_from_slice(format!("&#{};", c as u32).as_bytes());
+                }
+            }
+            Handler::NameReplace => {
+                out.truncate(start_len);
+                return Err(Error::Lookup(
+                    "error handler 'namereplace' is not supported by sockfile yet".to_string(),
+                ));
+            }
+            Handler::Unknown(n) => {
+                out.truncate(start_len);
+                return Err(Handler::unknown(n));
+            }
+        }
+        i = j;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_uses_python_names() {
+        assert_eq!(Codec::lookup("UTF-8").unwrap(), Codec::Utf8);
+        assert_eq!(Codec::lookup(" utf 8 ").unwrap(), Codec::Utf8);
+        assert_eq!(Codec::lookup("U8").unwrap(), Codec::Utf8);
+        assert_eq!(Codec::lookup("latin-1").unwrap(), Codec::Latin1);
+        assert_eq!(Codec::lookup("us-ascii").unwrap(), Codec::Ascii);
+        assert!(matches!(Codec::lookup("cp1252").unwrap(), Codec::Table("cp1252", _)));
+        assert_eq!(
+            Codec::lookup("windows-874").unwrap_err(),
+            Error::Lookup("unknown encoding: windows-874".into())
+        );
+        assert_eq!(
+            Codec::lookup("hex").unwrap_err(),
+            Error::Lookup(
+                "'hex' is not a text encoding; use codecs.open() to handle arbitrary codecs".into()
+            )
+        );
+    }
+
+    #[test]
+    fn utf8_errors_match_python() {
+        let mut out = String::new();
+        let e = decode(&Codec::Utf8, &Handler::Strict, b"\xe2\x28\xa1", 0, true, &mut out).unwrap_err();
+        assert_eq!(
+            e.1,
+            Error::Decode("'utf-8' codec can't decode byte 0xe2 in position 0: invalid continuation byte".into())
+        );
+        let e = decode(&Codec::Utf8, &Handler::Strict, b"ab\xe2\x82", 10, true, &mut out).unwrap_err();
+        assert_eq!(
+            e.1,
+            Error::Decode("'utf-8' codec can't decode bytes in position 12-13: unexpected end of data".into())
+        );
+        let mut out = String::new();
+        decode(&Codec::Utf8, &Handler::Replace, b"a\xed\xa0\x80b", 0, true, &mut out).unwrap();
+        assert_eq!(out, "a\u{fffd}\u{fffd}\u{fffd}b");
+    }
+
+    #[test]
+    fn encode_errors_match_python() {
+        let mut out = Vec::new();
+        let e = encode(&Codec::Latin1, &Handler::Strict, "a\u{20ac}\u{20ac}b", &mut out).unwrap_err();
+        assert_eq!(
+            e,
+            Error::Encode("'latin-1' codec can't encode characters in position 1-2: ordinal not in range(256)".into())
+        );
+        let e = encode(&Codec::Ascii, &Handler::Strict, "a\u{e9}b", &mut out).unwrap_err();
+        assert_eq!(
+            e,
+            Error::Encode("'ascii' codec can't encode character '\\xe9' in position 1: ordinal not in range(128)".into())
+        );
+        let mut out = Vec::new();
+        encode(&Codec::Ascii, &Handler::XmlCharRefReplace, "a\u{e9}b\u{1f600}", &mut out).unwrap();
+        assert_eq!(out, b"a&#233;b&#128512;");
+    }
+}

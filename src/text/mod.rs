@@ -1,0 +1,383 @@
+//! `io.TextIOWrapper` over a buffered binary file (no seek/tell: sockets are not seekable).
+//!
+//! Naming: `bytes_*` counts bytes, `chars_*` counts characters (Unicode scalar values);
+//! Rust `String` offsets are UTF-8 bytes while Python's sizes count characters.
+//!
+//! D1: a read that fails keeps every decoded character and every undecoded byte.
+//! D2: a strict decode error is raised only after the text before the bad byte was delivered.
+#![deny(unsafe_code)]
+
+pub mod codec;
+pub mod names;
+pub mod newline;
+
+use crate::error::{Error, Result};
+use crate::file::{BinaryFile, Kind};
+use crate::raw::Conn;
+use codec::{Codec, Handler};
+use newline::{Newline, NewlineDecoder};
+
+/// TextIOWrapper's read chunk and pending-write threshold (`_CHUNK_SIZE`).
+const CHUNK_SIZE: usize = 8192;
+
+/// The checked text arguments of `makefile`.
+#[derive(Clone, Debug)]
+pub struct TextConfig {
+    encoding: String,
+    codec: Codec,
+    errors: String,
+    handler: Handler,
+    newline: Newline,
+}
+
+impl TextConfig {
+    pub fn new(encoding: String, codec: Codec, errors: String, newline: Newline) -> Result<Self> {
+        let handler = Handler::parse(&errors)?;
+        Ok(TextConfig { encoding, codec, errors, handler, newline })
+    }
+}
+
+pub struct TextFile<C: Conn> {
+    buffer: BinaryFile<C>,
+    mode: String,
+    cfg: TextConfig,
+    /// Received bytes not decoded yet (an incomplete sequence); `in_offset` is the stream
+    /// offset of its first byte.
+    undecoded: Vec<u8>,
+    in_offset: u64,
+    /// Decoded text not returned yet: `decoded[decoded_pos..]`.
+    decoded: String,
+    decoded_pos: usize,
+    /// A decode error to raise once the text before it has been read (D2).
+    decode_error: Option<Error>,
+    /// BOM handling on read is done (utf-8-sig, utf-16, utf-32).
+    bom_checked: bool,
+    nl: NewlineDecoder,
+    /// Encoded bytes not yet handed to the buffer.
+    pending_out: Vec<u8>,
+    bom_written: bool,
+}
+
+impl<C: Conn> TextFile<C> {
+    pub fn new(buffer: BinaryFile<C>, mode: String, cfg: TextConfig) -> Self {
+        let nl = NewlineDecoder::new(cfg.newline == Newline::Universal);
+        TextFile {
+            buffer,
+            mode,
+            cfg,
+            undecoded: Vec::new(),
+            in_offset: 0,
+            decoded: String::new(),
+            decoded_pos: 0,
+            decode_error: None,
+            bom_checked: false,
+            nl,
+            pending_out: Vec::new(),
+            bom_written: false,
+        }
+    }
+
+    pub fn closed(&self) -> bool {
+        self.buffer.closed()
+    }
+
+    fn check_readable(&self) -> Result<()> {
+        if self.closed() {
+            return Err(Error::closed_file());
+        }
+        if self.buffer.kind() == Kind::Writer {
+            return Err(Error::unsupported("not readable"));
+        }
+        Ok(())
+    }
+
+    fn check_writable(&self) -> Result<()> {
+        if self.closed() {
+            return Err(Error::closed_file());
+        }
+        if self.buffer.kind() == Kind::Reader {
+            return Err(Error::unsupported("not writable"));
+        }
+        Ok(())
+    }
+
+    fn avail(&self) -> &str {
+        &self.decoded[self.decoded_pos..]
+    }
+
+    fn take_bytes(&mut self, n: usize) -> String {
+        let s = self.decoded[self.decoded_pos..self.decoded_pos + n].to_string();
+        self.decoded_pos += n;
+        if self.decoded_pos == self.decoded.len() {
+            self.decoded.clear();
+            self.decoded_pos = 0;
+        }
+        s
+    }
+
+    /// Read one chunk from the buffer and decode it; `Ok(false)` at EOF (nothing more).
+    fn read_chunk(&mut self) -> Result<bool> {
+        if let Some(e) = self.decode_error.take() {
+            return Err(e);
+        }
+        // Pending writes go to the buffer (not flushed), as TextIOWrapper.read does.
+        self.push_pending()?;
+        let chunk = self.buffer.read_chunk(CHUNK_SIZE).map_err(Error::read_would_block)?;
+        let eof = chunk.is_empty();
+        self.undecoded.extend_from_slice(&chunk);
+        let mut text = String::new();
+        let start = self.skip_bom(eof)?;
+        let input = &self.undecoded[start..];
+        let offset = self.in_offset + start as u64;
+        let consumed = match codec::decode(&self.cfg.codec, &self.cfg.handler, input, offset, eof, &mut text) {
+            Ok(n) => start + n,
+            Err((n, e)) => {
+                self.decode_error = Some(e);
+                start + n
+            }
+        };
+        self.undecoded.drain(..consumed);
+        self.in_offset += consumed as u64;
+        let text = if self.cfg.newline.universal() { self.nl.decode(text, eof) } else { text };
+        if self.decoded_pos == self.decoded.len() {
+            self.decoded = text;
+            self.decoded_pos = 0;
+        } else {
+            self.decoded.push_str(&text);
+        }
+        Ok(!eof || self.decode_error.is_some())
+    }
+
+    /// Strip the BOM at the start of the stream; returns how many bytes it took.
+    fn skip_bom(&mut self, eof: bool) -> Result<usize> {
+        if self.bom_checked {
+            return Ok(0);
+        }
+        let u = &self.undecoded;
+        let (bom, need): (&[&[u8]], usize) = match self.cfg.codec {
+            Codec::Utf8Sig => (&[b"\xef\xbb\xbf"], 3),
+            Codec::Utf16(None) => (&[b"\xff\xfe", b"\xfe\xff"], 2),
+            Codec::Utf32(None) => (&[b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"], 4),
+            _ => {
+                self.bom_checked = true;
+                return Ok(0);
+            }
+        };
+        if u.len() < need && !eof && bom.iter().any(|b| b.starts_with(u)) {
+            return Ok(0); // undecided: wait for more bytes
+        }
+        self.bom_checked = true;
+        match bom.iter().position(|b| u.starts_with(b)) {
+            Some(i) => {
+                if let Codec::Utf16(None) = self.cfg.codec {
+                    let e = if i == 0 { codec::Endian::Little } else { codec::Endian::Big };
+                    self.cfg.codec = Codec::Utf16(Some(e));
+                }
+                if let Codec::Utf32(None) = self.cfg.codec {
+                    let e = if i == 0 { codec::Endian::Little } else { codec::Endian::Big };
+                    self.cfg.codec = Codec::Utf32(Some(e));
+                }
+                Ok(need)
+            }
+            None if self.cfg.codec == Codec::Utf8Sig => Ok(0),
+            None if u.is_empty() => {
+                self.bom_checked = false;
+                Ok(0)
+            }
+            None => {
+                let name = if matches!(self.cfg.codec, Codec::Utf16(_)) { "UTF-16" } else { "UTF-32" };
+                self.bom_checked = false;
+                Err(Error::Decode(format!("{name} stream does not start with BOM")))
+            }
+        }
+    }
+
+    /// `read(size)`: `size` characters, or everything to EOF.
+    pub fn read(&mut self, size: Option<usize>) -> Result<String> {
+        self.check_readable()?;
+        match size {
+            None => {
+                while self.read_chunk()? {}
+                let n = self.avail().len();
+                Ok(self.take_bytes(n))
+            }
+            Some(n) => {
+                loop {
+                    if let Some((i, _)) = self.avail().char_indices().nth(n) {
+                        return Ok(self.take_bytes(i));
+                    }
+                    if !self.read_chunk()? {
+                        let all = self.avail().len();
+                        return Ok(self.take_bytes(all));
+                    }
+                }
+            }
+        }
+    }
+
+    /// `readline(limit)`: `limit` in characters.
+    pub fn readline(&mut self, limit: Option<usize>) -> Result<String> {
+        self.check_readable()?;
+        loop {
+            let avail = self.avail();
+            let end = self.cfg.newline.find_line_end(avail);
+            if let Some(limit) = limit {
+                let upto = end.unwrap_or(avail.len());
+                if let Some((i, _)) = avail[..upto].char_indices().nth(limit) {
+                    return Ok(self.take_bytes(i));
+                }
+            }
+            if let Some(end) = end {
+                return Ok(self.take_bytes(end));
+            }
+            if !self.read_chunk()? {
+                let all = self.avail().len();
+                return Ok(self.take_bytes(all));
+            }
+        }
+    }
+
+    /// `readlines(hint)`: all lines, or until their total length exceeds `hint` characters.
+    pub fn readlines(&mut self, hint: Option<usize>) -> Result<Vec<String>> {
+        self.check_readable()?;
+        let hint = hint.filter(|&h| h > 0).unwrap_or(usize::MAX);
+        let (mut lines, mut total) = (Vec::<String>::new(), 0usize);
+        loop {
+            match self.readline(None) {
+                Ok(line) if line.is_empty() => return Ok(lines),
+                Ok(line) => {
+                    total = total.saturating_add(line.chars().count());
+                    lines.push(line);
+                    if total > hint {
+                        return Ok(lines);
+                    }
+                }
+                Err(e) => {
+                    // D1: give the lines back.
+                    let rest = self.avail().to_string();
+                    self.decoded = lines.concat() + &rest;
+                    self.decoded_pos = 0;
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// `write(s)`: the number of characters written.
+    pub fn write(&mut self, s: &str) -> Result<usize> {
+        self.check_writable()?;
+        let text = self.cfg.newline.write_translate(s);
+        let mut bytes = Vec::with_capacity(text.len());
+        codec::encode(&self.cfg.codec, &self.cfg.handler, &text, &mut bytes)?;
+        if !self.bom_written && !bytes.is_empty() {
+            self.pending_out.extend_from_slice(self.cfg.codec.write_bom());
+            self.bom_written = true;
+        }
+        self.pending_out.extend_from_slice(&bytes);
+        if self.pending_out.len() > CHUNK_SIZE {
+            self.push_pending()?;
+        }
+        Ok(s.chars().count())
+    }
+
+    /// `writelines(lines)`.
+    pub fn writelines(&mut self, lines: &[String]) -> Result<()> {
+        if self.closed() {
+            return Err(Error::closed_file());
+        }
+        for line in lines {
+            self.write(line)?;
+        }
+        Ok(())
+    }
+
+    /// Hand pending encoded bytes to the buffer; what it did not take stays pending (D4).
+    fn push_pending(&mut self) -> Result<()> {
+        if self.pending_out.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending_out);
+        match self.buffer.write(&pending) {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let taken = match &e {
+                    Error::BlockingIo { written, .. } => *written as usize,
+                    _ => 0,
+                };
+                self.pending_out = pending[taken.min(pending.len())..].to_vec();
+                Err(e)
+            }
+        }
+    }
+
+    /// `flush()`.
+    pub fn flush(&mut self) -> Result<()> {
+        if self.closed() {
+            return Err(Error::closed_file());
+        }
+        self.push_pending()?;
+        self.buffer.flush()
+    }
+
+    /// `close()`: flush, then close the buffer even if the flush failed; idempotent.
+    pub fn close(&mut self) -> Result<()> {
+        if self.closed() {
+            return Ok(());
+        }
+        let flushed = if self.buffer.kind() == Kind::Reader { Ok(()) } else { self.flush() };
+        let closed = self.buffer.close();
+        self.pending_out.clear();
+        flushed.and(closed)
+    }
+
+    pub fn readable(&self) -> Result<bool> {
+        self.buffer.readable()
+    }
+
+    pub fn writable(&self) -> Result<bool> {
+        self.buffer.writable()
+    }
+
+    pub fn seekable(&self) -> Result<bool> {
+        self.buffer.seekable()
+    }
+
+    pub fn isatty(&self) -> Result<bool> {
+        self.buffer.isatty()
+    }
+
+    pub fn fileno(&self) -> Result<i64> {
+        self.buffer.fileno()
+    }
+
+    pub fn mode(&self) -> &str {
+        &self.mode
+    }
+
+    pub fn name(&self) -> i64 {
+        self.buffer.name()
+    }
+
+    pub fn encoding(&self) -> &str {
+        &self.cfg.encoding
+    }
+
+    pub fn errors(&self) -> &str {
+        &self.cfg.errors
+    }
+
+    pub fn newlines(&self) -> Vec<String> {
+        if self.cfg.newline.universal() {
+            self.nl.newlines()
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+impl<C: Conn> Drop for TextFile<C> {
+    /// GC closes (and flushes) the file; errors are ignored as in CPython 3.11.
+    fn drop(&mut self) {
+        let _ = self.close();
+    }
+}
