@@ -1,1 +1,366 @@
+//! Test host for the sockfile component: wasmtime 48 with WASI 0.2, the component compiled
+//! once per process, and a typed handle (`Sf`) that drives its exports like a Python caller.
+//!
+//! Every call unwraps the wasmtime `Result`: a trap is always a bug and fails the test.
 
+use std::sync::OnceLock;
+
+use wasmtime::component::{Component, InstancePre, Linker, Resource, ResourceAny, ResourceTable};
+use wasmtime::{Config, Engine, Store};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+include!(concat!(env!("OUT_DIR"), "/gen.rs"));
+
+wasmtime::component::bindgen!({
+    path: "../wit",
+    world: "sockfile",
+    with: { "wasi": wasmtime_wasi::p2::bindings::sync },
+});
+
+pub use exports::sockfile::socket::socket as wit;
+pub use wit::{Errno, Error as WitError, ShutdownHow};
+pub use wasmtime_wasi::p2::bindings::sync::io::streams::{InputStream as WasiIn, OutputStream as WasiOut};
+pub use wasmtime_wasi::p2::bindings::sync::sockets::tcp::TcpSocket as WasiTcp;
+
+/// Store data: the WASI context and resource table.
+pub struct Ctx {
+    wasi: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for Ctx {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+struct Shared {
+    engine: Engine,
+    pre: InstancePre<Ctx>,
+}
+
+fn shared() -> &'static Shared {
+    static SHARED: OnceLock<Shared> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        let mut config = Config::new();
+        config.concurrency_support(false);
+        let engine = Engine::new(&config).expect("engine");
+        let component = Component::from_file(&engine, SOCKFILE_COMPONENT).expect("compile component");
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("link wasi");
+        let pre = linker.instantiate_pre(&component).expect("instantiate_pre");
+        Shared { engine, pre }
+    })
+}
+
+/// The engine the component was compiled with.
+pub fn engine() -> &'static Engine {
+    &shared().engine
+}
+
+/// Result of a call into the component, with the WIT error on failure.
+pub type R<T> = Result<T, WitError>;
+
+/// A socket handle.
+#[derive(Clone, Copy, Debug)]
+pub struct Sock(pub ResourceAny);
+/// A `binary-file` handle.
+#[derive(Clone, Copy, Debug)]
+pub struct BFile(pub ResourceAny);
+/// A `text-file` handle.
+#[derive(Clone, Copy, Debug)]
+pub struct TFile(pub ResourceAny);
+/// A listener handle.
+#[derive(Clone, Copy, Debug)]
+pub struct Listener(pub ResourceAny);
+
+/// Either file kind, as `makefile` returns it.
+#[derive(Clone, Copy, Debug)]
+pub enum File {
+    Binary(BFile),
+    Text(TFile),
+}
+
+impl File {
+    pub fn binary(self) -> BFile {
+        match self {
+            File::Binary(f) => f,
+            File::Text(_) => panic!("expected a binary file"),
+        }
+    }
+
+    pub fn text(self) -> TFile {
+        match self {
+            File::Text(f) => f,
+            File::Binary(_) => panic!("expected a text file"),
+        }
+    }
+}
+
+/// `(kind, message)` of an error, for assertions: kind is the WIT case name.
+pub fn err_of(e: &WitError) -> (&'static str, String) {
+    match e {
+        WitError::ValueError(m) => ("value-error", m.clone()),
+        WitError::UnsupportedOperation(m) => ("unsupported-operation", m.clone()),
+        WitError::LookupError(m) => ("lookup-error", m.clone()),
+        WitError::UnicodeDecodeError(m) => ("unicode-decode-error", m.clone()),
+        WitError::UnicodeEncodeError(m) => ("unicode-encode-error", m.clone()),
+        WitError::Timeout(m) => ("timeout", m.clone()),
+        WitError::BlockingIoError(b) => ("blocking-io-error", b.message.clone()),
+        WitError::OsError(o) => ("os-error", format!("{:?}: {}", o.errno, o.message)),
+    }
+}
+
+/// Assert `r` failed with this kind and message.
+#[track_caller]
+pub fn assert_err<T: std::fmt::Debug>(r: R<T>, kind: &str, msg: &str) {
+    match r {
+        Ok(v) => panic!("expected {kind}({msg:?}), got Ok({v:?})"),
+        Err(e) => assert_eq!(err_of(&e), (kind_static(kind), msg.to_string())),
+    }
+}
+
+fn kind_static(kind: &str) -> &'static str {
+    match kind {
+        "value-error" => "value-error",
+        "unsupported-operation" => "unsupported-operation",
+        "lookup-error" => "lookup-error",
+        "unicode-decode-error" => "unicode-decode-error",
+        "unicode-encode-error" => "unicode-encode-error",
+        "timeout" => "timeout",
+        "blocking-io-error" => "blocking-io-error",
+        "os-error" => "os-error",
+        other => panic!("unknown error kind {other}"),
+    }
+}
+
+/// One instance of the component in its own store, with network access.
+pub struct Sf {
+    pub store: Store<Ctx>,
+    api: Sockfile,
+}
+
+impl Default for Sf {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+macro_rules! call {
+    ($self:ident, $res:ident . $method:ident ( $($arg:expr),* )) => {
+        $self.api.sockfile_socket_socket().$res().$method(&mut $self.store, $($arg),*).expect("component trapped")
+    };
+}
+
+impl Sf {
+    pub fn new() -> Self {
+        let wasi = WasiCtx::builder().inherit_stderr().inherit_network().allow_ip_name_lookup(true).allow_tcp(true).build();
+        let mut store = Store::new(engine(), Ctx { wasi, table: ResourceTable::new() });
+        let api = shared().pre.instantiate(&mut store).expect("instantiate");
+        let api = Sockfile::new(&mut store, &api).expect("bindings");
+        Sf { store, api }
+    }
+
+    /// Number of live entries in the host's resource table.
+    pub fn table_len(&mut self) -> usize {
+        // The table grows ids monotonically but reuses freed slots; count live entries.
+        self.store.data_mut().table.iter_mut().count()
+    }
+
+    // ---- module-level functions
+
+    pub fn create_connection(&mut self, host: &str, port: u16, timeout: Option<f64>) -> R<Sock> {
+        let r = self.api.sockfile_socket_socket().call_create_connection(&mut self.store, host, port, timeout);
+        r.expect("component trapped").map(Sock)
+    }
+
+    pub fn create_server(&mut self, host: &str, port: u16, backlog: Option<u32>) -> R<Listener> {
+        let r = self.api.sockfile_socket_socket().call_create_server(&mut self.store, host, port, backlog);
+        r.expect("component trapped").map(Listener)
+    }
+
+    pub fn makefile_fn(&mut self, s: Sock, mode: &str, buffering: Option<i32>, encoding: Option<&str>, errors: Option<&str>, newline: Option<&str>) -> R<File> {
+        let r = self.api.sockfile_socket_socket().call_makefile(&mut self.store, s.0, mode, buffering, encoding, errors, newline);
+        r.expect("component trapped").map(wrap_file)
+    }
+
+    // ---- listener
+
+    pub fn accept(&mut self, l: Listener) -> R<Sock> {
+        call!(self, listener.call_accept(l.0)).map(Sock)
+    }
+    pub fn listener_getsockname(&mut self, l: Listener) -> R<(String, u16)> {
+        call!(self, listener.call_getsockname(l.0))
+    }
+    pub fn listener_settimeout(&mut self, l: Listener, t: Option<f64>) -> R<()> {
+        call!(self, listener.call_settimeout(l.0, t))
+    }
+    pub fn listener_close(&mut self, l: Listener) {
+        call!(self, listener.call_close(l.0))
+    }
+
+    // ---- socket
+
+    pub fn from_wasi(&mut self, tcp: Resource<WasiTcp>, input: Resource<WasiIn>, output: Resource<WasiOut>) -> R<Sock> {
+        call!(self, socket.call_from_wasi(tcp, input, output)).map(Sock)
+    }
+    pub fn settimeout(&mut self, s: Sock, t: Option<f64>) -> R<()> {
+        call!(self, socket.call_settimeout(s.0, t))
+    }
+    pub fn gettimeout(&mut self, s: Sock) -> Option<f64> {
+        call!(self, socket.call_gettimeout(s.0))
+    }
+    pub fn setblocking(&mut self, s: Sock, flag: bool) -> R<()> {
+        call!(self, socket.call_setblocking(s.0, flag))
+    }
+    pub fn getblocking(&mut self, s: Sock) -> bool {
+        call!(self, socket.call_getblocking(s.0))
+    }
+    pub fn makefile(&mut self, s: Sock, mode: &str, buffering: Option<i32>) -> R<File> {
+        call!(self, socket.call_makefile(s.0, mode, buffering, None, None, None)).map(wrap_file)
+    }
+    pub fn makefile_text(&mut self, s: Sock, mode: &str, buffering: Option<i32>, encoding: Option<&str>, errors: Option<&str>, newline: Option<&str>) -> R<File> {
+        call!(self, socket.call_makefile(s.0, mode, buffering, encoding, errors, newline)).map(wrap_file)
+    }
+    pub fn recv(&mut self, s: Sock, n: u32) -> R<Vec<u8>> {
+        call!(self, socket.call_recv(s.0, n))
+    }
+    pub fn send(&mut self, s: Sock, data: &[u8]) -> R<u32> {
+        call!(self, socket.call_send(s.0, data))
+    }
+    pub fn sendall(&mut self, s: Sock, data: &[u8]) -> R<()> {
+        call!(self, socket.call_sendall(s.0, data))
+    }
+    pub fn shutdown(&mut self, s: Sock, how: ShutdownHow) -> R<()> {
+        call!(self, socket.call_shutdown(s.0, how))
+    }
+    pub fn close(&mut self, s: Sock) {
+        call!(self, socket.call_close(s.0))
+    }
+    pub fn getpeername(&mut self, s: Sock) -> R<(String, u16)> {
+        call!(self, socket.call_getpeername(s.0))
+    }
+    pub fn getsockname(&mut self, s: Sock) -> R<(String, u16)> {
+        call!(self, socket.call_getsockname(s.0))
+    }
+    pub fn fileno(&mut self, s: Sock) -> i64 {
+        call!(self, socket.call_fileno(s.0))
+    }
+
+    /// Drop a handle (CPython: the object is garbage-collected).
+    pub fn drop_handle(&mut self, r: ResourceAny) {
+        r.resource_drop(&mut self.store).expect("resource drop trapped");
+    }
+
+    // ---- binary file
+
+    pub fn read(&mut self, f: BFile, n: Option<u32>) -> R<Vec<u8>> {
+        call!(self, binary_file.call_read(f.0, n))
+    }
+    pub fn read1(&mut self, f: BFile, n: Option<u32>) -> R<Vec<u8>> {
+        call!(self, binary_file.call_read1(f.0, n))
+    }
+    pub fn peek(&mut self, f: BFile, n: Option<u32>) -> R<Vec<u8>> {
+        call!(self, binary_file.call_peek(f.0, n))
+    }
+    pub fn readline(&mut self, f: BFile, limit: Option<u32>) -> R<Vec<u8>> {
+        call!(self, binary_file.call_readline(f.0, limit))
+    }
+    pub fn readlines(&mut self, f: BFile, hint: Option<u32>) -> R<Vec<Vec<u8>>> {
+        call!(self, binary_file.call_readlines(f.0, hint))
+    }
+    pub fn write(&mut self, f: BFile, data: &[u8]) -> R<u32> {
+        call!(self, binary_file.call_write(f.0, data))
+    }
+    pub fn writelines(&mut self, f: BFile, lines: &[Vec<u8>]) -> R<()> {
+        call!(self, binary_file.call_writelines(f.0, lines))
+    }
+    pub fn flush(&mut self, f: BFile) -> R<()> {
+        call!(self, binary_file.call_flush(f.0))
+    }
+    pub fn fclose(&mut self, f: BFile) -> R<()> {
+        call!(self, binary_file.call_close(f.0))
+    }
+    pub fn closed(&mut self, f: BFile) -> bool {
+        call!(self, binary_file.call_closed(f.0))
+    }
+    pub fn readable(&mut self, f: BFile) -> R<bool> {
+        call!(self, binary_file.call_readable(f.0))
+    }
+    pub fn writable(&mut self, f: BFile) -> R<bool> {
+        call!(self, binary_file.call_writable(f.0))
+    }
+    pub fn seekable(&mut self, f: BFile) -> R<bool> {
+        call!(self, binary_file.call_seekable(f.0))
+    }
+    pub fn isatty(&mut self, f: BFile) -> R<bool> {
+        call!(self, binary_file.call_isatty(f.0))
+    }
+    pub fn ffileno(&mut self, f: BFile) -> R<i64> {
+        call!(self, binary_file.call_fileno(f.0))
+    }
+    pub fn mode(&mut self, f: BFile) -> Option<String> {
+        call!(self, binary_file.call_mode(f.0))
+    }
+    pub fn name(&mut self, f: BFile) -> i64 {
+        call!(self, binary_file.call_name(f.0))
+    }
+
+    // ---- text file
+
+    pub fn t_read(&mut self, f: TFile, n: Option<u32>) -> R<String> {
+        call!(self, text_file.call_read(f.0, n))
+    }
+    pub fn t_readline(&mut self, f: TFile, limit: Option<u32>) -> R<String> {
+        call!(self, text_file.call_readline(f.0, limit))
+    }
+    pub fn t_readlines(&mut self, f: TFile, hint: Option<u32>) -> R<Vec<String>> {
+        call!(self, text_file.call_readlines(f.0, hint))
+    }
+    pub fn t_write(&mut self, f: TFile, s: &str) -> R<u32> {
+        call!(self, text_file.call_write(f.0, s))
+    }
+    pub fn t_writelines(&mut self, f: TFile, lines: &[String]) -> R<()> {
+        call!(self, text_file.call_writelines(f.0, lines))
+    }
+    pub fn t_flush(&mut self, f: TFile) -> R<()> {
+        call!(self, text_file.call_flush(f.0))
+    }
+    pub fn t_close(&mut self, f: TFile) -> R<()> {
+        call!(self, text_file.call_close(f.0))
+    }
+    pub fn t_closed(&mut self, f: TFile) -> bool {
+        call!(self, text_file.call_closed(f.0))
+    }
+    pub fn t_readable(&mut self, f: TFile) -> R<bool> {
+        call!(self, text_file.call_readable(f.0))
+    }
+    pub fn t_writable(&mut self, f: TFile) -> R<bool> {
+        call!(self, text_file.call_writable(f.0))
+    }
+    pub fn t_mode(&mut self, f: TFile) -> Option<String> {
+        call!(self, text_file.call_mode(f.0))
+    }
+    pub fn t_name(&mut self, f: TFile) -> i64 {
+        call!(self, text_file.call_name(f.0))
+    }
+    pub fn t_encoding(&mut self, f: TFile) -> String {
+        call!(self, text_file.call_encoding(f.0))
+    }
+    pub fn t_errors(&mut self, f: TFile) -> String {
+        call!(self, text_file.call_errors(f.0))
+    }
+    pub fn t_newlines(&mut self, f: TFile) -> Vec<String> {
+        call!(self, text_file.call_newlines(f.0))
+    }
+    pub fn t_line_buffering(&mut self, f: TFile) -> bool {
+        call!(self, text_file.call_line_buffering(f.0))
+    }
+}
+
+fn wrap_file(f: wit::File) -> File {
+    match f {
+        wit::File::Binary(r) => File::Binary(BFile(r)),
+        wit::File::Text(r) => File::Text(TFile(r)),
+    }
+}

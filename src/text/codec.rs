@@ -163,10 +163,17 @@ impl Handler {
     }
 }
 
-/// Python's `\xNN` / `\uNNNN` / `\UNNNNNNNN` form of a character inside a `repr`.
+/// Python's `\xNN` / `\uNNNN` / `\UNNNNNNNN` form of a character in an encode error.
 fn char_repr(c: char) -> String {
-    let s = crate::makefile::py_repr(&c.to_string());
-    s[1..s.len() - 1].to_string()
+    // UnicodeEncodeError.__str__ always escapes the character.
+    let u = c as u32;
+    if u < 0x100 {
+        format!("\\x{u:02x}")
+    } else if u < 0x10000 {
+        format!("\\u{u:04x}")
+    } else {
+        format!("\\U{u:08x}")
+    }
 }
 
 /// A decode failure: bytes `start..end` (stream offsets) and CPython's reason.
