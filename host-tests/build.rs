@@ -9,7 +9,10 @@ use std::process::Command;
 
 fn main() {
     let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
-    let root = manifest.parent().expect("host-tests lives in the workspace root").to_path_buf();
+    let root = manifest
+        .parent()
+        .expect("host-tests lives in the workspace root")
+        .to_path_buf();
     let target_dir = root.join("target").join("guest");
     for p in ["src", "wit", "Cargo.toml", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", root.join(p).display());
@@ -17,7 +20,12 @@ fn main() {
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
         .current_dir(&root)
-        .args(["build", "--release", "--target=wasm32-wasip2", "--package=sockfile"])
+        .args([
+            "build",
+            "--release",
+            "--target=wasm32-wasip2",
+            "--package=sockfile",
+        ])
         .env("CARGO_TARGET_DIR", &target_dir)
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("RUSTFLAGS")

@@ -90,7 +90,10 @@ impl Error {
     }
 
     pub fn os(errno: Errno) -> Self {
-        Error::Os { errno, message: errno.strerror().to_string() }
+        Error::Os {
+            errno,
+            message: errno.strerror().to_string(),
+        }
     }
 
     /// `ValueError('I/O operation on closed file.')`.
@@ -106,7 +109,10 @@ impl Error {
     /// A raw read that would block, as the reader above reports it (deviation D3).
     pub fn read_would_block(self) -> Self {
         match self {
-            Error::WouldBlock => Error::BlockingIo { written: 0, message: READ_WOULD_BLOCK },
+            Error::WouldBlock => Error::BlockingIo {
+                written: 0,
+                message: READ_WOULD_BLOCK,
+            },
             e => e,
         }
     }

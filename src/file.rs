@@ -50,7 +50,12 @@ impl<C: Conn> BinaryFile<C> {
             (Some(_), false, _) => Kind::Writer,
         };
         let size = buffer_size.unwrap_or(1);
-        BinaryFile { kind, reader: BufferedReader::new(size), writer: BufferedWriter::new(size), raw }
+        BinaryFile {
+            kind,
+            reader: BufferedReader::new(size),
+            writer: BufferedWriter::new(size),
+            raw,
+        }
     }
 
     pub fn kind(&self) -> Kind {
@@ -100,7 +105,10 @@ impl<C: Conn> BinaryFile<C> {
             }
             Some(n) => {
                 let mut buf = vec![0; n.min(MAX_READ)];
-                let k = self.raw.read_into(&mut buf).map_err(Error::read_would_block)?;
+                let k = self
+                    .raw
+                    .read_into(&mut buf)
+                    .map_err(Error::read_would_block)?;
                 buf.truncate(k);
                 Ok(buf)
             }
@@ -131,7 +139,11 @@ impl<C: Conn> BinaryFile<C> {
 
     /// `readline(limit)`.
     pub fn readline(&mut self, limit: Option<usize>) -> Result<Vec<u8>> {
-        let msg = if self.kind == Kind::Pair { "peek of closed file" } else { "readline of closed file" };
+        let msg = if self.kind == Kind::Pair {
+            "peek of closed file"
+        } else {
+            "readline of closed file"
+        };
         self.check_read(msg, "read")?;
         match self.kind {
             Kind::Raw => self.raw_readline(limit),
@@ -201,7 +213,10 @@ impl<C: Conn> BinaryFile<C> {
     pub fn write(&mut self, data: &[u8]) -> Result<usize> {
         self.check_write()?;
         match self.kind {
-            Kind::Raw => self.raw.write(data).map_err(|e| crate::buffered::write_blocked(e, 0)),
+            Kind::Raw => self
+                .raw
+                .write(data)
+                .map_err(|e| crate::buffered::write_blocked(e, 0)),
             _ => self.writer.write(&mut self.raw, data),
         }
     }
@@ -334,7 +349,10 @@ impl<C: Conn> BinaryFile<C> {
 /// Count `earlier` bytes of previous items into a write error's `written`.
 fn add_written(e: Error, earlier: u64) -> Error {
     match e {
-        Error::BlockingIo { written, message } => Error::BlockingIo { written: written + earlier, message },
+        Error::BlockingIo { written, message } => Error::BlockingIo {
+            written: written + earlier,
+            message,
+        },
         e => crate::buffered::write_blocked(e, earlier),
     }
 }

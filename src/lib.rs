@@ -39,5 +39,8 @@ pub fn memchr_nl(haystack: &[u8]) -> Option<usize> {
         }
         i += 8;
     }
-    haystack[i..].iter().position(|&b| b == b'\n').map(|p| p + i)
+    haystack[i..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|p| p + i)
 }

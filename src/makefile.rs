@@ -19,7 +19,10 @@ pub struct Mode {
 pub enum Plan {
     /// `buffer_size` `None` means unbuffered (the raw `SocketIO`).
     Binary { buffer_size: Option<usize> },
-    Text { buffer_size: usize, text: TextConfig },
+    Text {
+        buffer_size: usize,
+        text: TextConfig,
+    },
 }
 
 /// `if not set(mode) <= {"r", "w", "b"}: raise ValueError(...)`.
@@ -31,7 +34,11 @@ pub fn parse_mode(mode: &str) -> Result<Mode> {
         )));
     }
     let writing = mode.contains('w');
-    Ok(Mode { reading: mode.contains('r') || !writing, writing, binary: mode.contains('b') })
+    Ok(Mode {
+        reading: mode.contains('r') || !writing,
+        writing,
+        binary: mode.contains('b'),
+    })
 }
 
 /// Everything after the `SocketIO` exists: buffering, then TextIOWrapper's checks
@@ -56,7 +63,9 @@ pub fn plan(
     };
     if mode.binary {
         // Binary modes ignore encoding, errors and newline entirely, even invalid ones.
-        return Ok(Plan::Binary { buffer_size: Some(buffer_size) });
+        return Ok(Plan::Binary {
+            buffer_size: Some(buffer_size),
+        });
     }
     let newline = Newline::parse(newline)?;
     let (name, codec) = match encoding {
@@ -70,7 +79,11 @@ pub fn plan(
 
 /// Python's `repr()` of a `str`.
 pub fn py_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
@@ -117,7 +130,9 @@ mod tests {
 
     #[test]
     fn modes_accepted_and_rejected_like_cpython() {
-        for m in ["r", "w", "b", "rb", "br", "bb", "rrb", "wb", "bw", "rw", "wr", "rwb", "", "rr"] {
+        for m in [
+            "r", "w", "b", "rb", "br", "bb", "rrb", "wb", "bw", "rw", "wr", "rwb", "", "rr",
+        ] {
             assert!(parse_mode(m).is_ok(), "{m}");
         }
         let e = parse_mode("rt").unwrap_err();

@@ -69,7 +69,11 @@ impl<C: Conn> SocketIo<C> {
     /// Takes one `_io_refs` reference on `sock` (released by `close`, or on drop).
     pub fn new(sock: SharedSocket<C>, reading: bool, writing: bool) -> Self {
         sock.borrow_mut().incref();
-        SocketIo { sock: Some(sock), reading, writing }
+        SocketIo {
+            sock: Some(sock),
+            reading,
+            writing,
+        }
     }
 
     pub fn closed(&self) -> bool {

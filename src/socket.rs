@@ -35,7 +35,13 @@ pub struct SocketCore<C: Conn> {
 impl<C: Conn> SocketCore<C> {
     fn new(conn: C, timeout: Option<f64>) -> Self {
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        SocketCore { conn: Some(conn), timeout, io_refs: 0, closed: false, id }
+        SocketCore {
+            conn: Some(conn),
+            timeout,
+            io_refs: 0,
+            closed: false,
+            id,
+        }
     }
 
     pub fn fileno(&self) -> i64 {
@@ -112,7 +118,9 @@ pub struct Socket<C: Conn> {
 
 impl<C: Conn> Socket<C> {
     pub fn new(conn: C, timeout: Option<f64>) -> Self {
-        Socket { core: Rc::new(RefCell::new(SocketCore::new(conn, timeout))) }
+        Socket {
+            core: Rc::new(RefCell::new(SocketCore::new(conn, timeout))),
+        }
     }
 
     pub fn settimeout(&self, timeout: Option<f64>) -> Result<()> {
@@ -144,7 +152,11 @@ impl<C: Conn> Socket<C> {
             self.core.borrow_mut().conn()?;
             return Ok(buf);
         }
-        let n = self.core.borrow_mut().recv_into(&mut buf).map_err(Error::read_would_block)?;
+        let n = self
+            .core
+            .borrow_mut()
+            .recv_into(&mut buf)
+            .map_err(Error::read_would_block)?;
         buf.truncate(n);
         Ok(buf)
     }
@@ -155,7 +167,10 @@ impl<C: Conn> Socket<C> {
             self.core.borrow_mut().conn()?;
             return Ok(0);
         }
-        self.core.borrow_mut().send(data).map_err(|e| crate::buffered::write_blocked(e, 0))
+        self.core
+            .borrow_mut()
+            .send(data)
+            .map_err(|e| crate::buffered::write_blocked(e, 0))
     }
 
     /// `sock.sendall(data)`; a timeout after a partial send reports the count (D4).

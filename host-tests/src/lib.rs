@@ -18,9 +18,11 @@ wasmtime::component::bindgen!({
 });
 
 pub use exports::sockfile::socket::socket as wit;
-pub use wit::{Errno, Error as WitError, ShutdownHow};
-pub use wasmtime_wasi::p2::bindings::sync::io::streams::{InputStream as WasiIn, OutputStream as WasiOut};
+pub use wasmtime_wasi::p2::bindings::sync::io::streams::{
+    InputStream as WasiIn, OutputStream as WasiOut,
+};
 pub use wasmtime_wasi::p2::bindings::sync::sockets::tcp::TcpSocket as WasiTcp;
+pub use wit::{Errno, Error as WitError, ShutdownHow};
 
 /// Store data: the WASI context and resource table.
 pub struct Ctx {
@@ -30,7 +32,10 @@ pub struct Ctx {
 
 impl WasiView for Ctx {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -45,7 +50,8 @@ fn shared() -> &'static Shared {
         let mut config = Config::new();
         config.concurrency_support(false);
         let engine = Engine::new(&config).expect("engine");
-        let component = Component::from_file(&engine, SOCKFILE_COMPONENT).expect("compile component");
+        let component =
+            Component::from_file(&engine, SOCKFILE_COMPONENT).expect("compile component");
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("link wasi");
         let pre = linker.instantiate_pre(&component).expect("instantiate_pre");
@@ -107,8 +113,25 @@ pub fn err_of(e: &WitError) -> (&'static str, String) {
         WitError::UnicodeEncodeError(m) => ("unicode-encode-error", m.clone()),
         WitError::Timeout(m) => ("timeout", m.clone()),
         WitError::BlockingIoError(b) => ("blocking-io-error", b.message.clone()),
-        WitError::OsError(o) => ("os-error", format!("{:?}: {}", o.errno, o.message)),
+        WitError::OsError(o) => (
+            "os-error",
+            format!("{}: {}", errno_name(o.errno), o.message),
+        ),
     }
+}
+
+/// The WIT name of an errno (`connection-reset`).
+pub fn errno_name(e: Errno) -> String {
+    let debug = format!("{e:?}");
+    let camel = debug.rsplit("::").next().unwrap_or(&debug);
+    let mut out = String::new();
+    for (i, c) in camel.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('-');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
 
 /// Assert `r` failed with this kind and message.
@@ -154,8 +177,19 @@ macro_rules! call {
 
 impl Sf {
     pub fn new() -> Self {
-        let wasi = WasiCtx::builder().inherit_stderr().inherit_network().allow_ip_name_lookup(true).allow_tcp(true).build();
-        let mut store = Store::new(engine(), Ctx { wasi, table: ResourceTable::new() });
+        let wasi = WasiCtx::builder()
+            .inherit_stderr()
+            .inherit_network()
+            .allow_ip_name_lookup(true)
+            .allow_tcp(true)
+            .build();
+        let mut store = Store::new(
+            engine(),
+            Ctx {
+                wasi,
+                table: ResourceTable::new(),
+            },
+        );
         let api = shared().pre.instantiate(&mut store).expect("instantiate");
         let api = Sockfile::new(&mut store, &api).expect("bindings");
         Sf { store, api }
@@ -170,17 +204,43 @@ impl Sf {
     // ---- module-level functions
 
     pub fn create_connection(&mut self, host: &str, port: u16, timeout: Option<f64>) -> R<Sock> {
-        let r = self.api.sockfile_socket_socket().call_create_connection(&mut self.store, host, port, timeout);
+        let r = self.api.sockfile_socket_socket().call_create_connection(
+            &mut self.store,
+            host,
+            port,
+            timeout,
+        );
         r.expect("component trapped").map(Sock)
     }
 
     pub fn create_server(&mut self, host: &str, port: u16, backlog: Option<u32>) -> R<Listener> {
-        let r = self.api.sockfile_socket_socket().call_create_server(&mut self.store, host, port, backlog);
+        let r = self.api.sockfile_socket_socket().call_create_server(
+            &mut self.store,
+            host,
+            port,
+            backlog,
+        );
         r.expect("component trapped").map(Listener)
     }
 
-    pub fn makefile_fn(&mut self, s: Sock, mode: &str, buffering: Option<i32>, encoding: Option<&str>, errors: Option<&str>, newline: Option<&str>) -> R<File> {
-        let r = self.api.sockfile_socket_socket().call_makefile(&mut self.store, s.0, mode, buffering, encoding, errors, newline);
+    pub fn makefile_fn(
+        &mut self,
+        s: Sock,
+        mode: &str,
+        buffering: Option<i32>,
+        encoding: Option<&str>,
+        errors: Option<&str>,
+        newline: Option<&str>,
+    ) -> R<File> {
+        let r = self.api.sockfile_socket_socket().call_makefile(
+            &mut self.store,
+            s.0,
+            mode,
+            buffering,
+            encoding,
+            errors,
+            newline,
+        );
         r.expect("component trapped").map(wrap_file)
     }
 
@@ -201,7 +261,12 @@ impl Sf {
 
     // ---- socket
 
-    pub fn from_wasi(&mut self, tcp: Resource<WasiTcp>, input: Resource<WasiIn>, output: Resource<WasiOut>) -> R<Sock> {
+    pub fn from_wasi(
+        &mut self,
+        tcp: Resource<WasiTcp>,
+        input: Resource<WasiIn>,
+        output: Resource<WasiOut>,
+    ) -> R<Sock> {
         call!(self, socket.call_from_wasi(tcp, input, output)).map(Sock)
     }
     pub fn settimeout(&mut self, s: Sock, t: Option<f64>) -> R<()> {
@@ -217,10 +282,26 @@ impl Sf {
         call!(self, socket.call_getblocking(s.0))
     }
     pub fn makefile(&mut self, s: Sock, mode: &str, buffering: Option<i32>) -> R<File> {
-        call!(self, socket.call_makefile(s.0, mode, buffering, None, None, None)).map(wrap_file)
+        call!(
+            self,
+            socket.call_makefile(s.0, mode, buffering, None, None, None)
+        )
+        .map(wrap_file)
     }
-    pub fn makefile_text(&mut self, s: Sock, mode: &str, buffering: Option<i32>, encoding: Option<&str>, errors: Option<&str>, newline: Option<&str>) -> R<File> {
-        call!(self, socket.call_makefile(s.0, mode, buffering, encoding, errors, newline)).map(wrap_file)
+    pub fn makefile_text(
+        &mut self,
+        s: Sock,
+        mode: &str,
+        buffering: Option<i32>,
+        encoding: Option<&str>,
+        errors: Option<&str>,
+        newline: Option<&str>,
+    ) -> R<File> {
+        call!(
+            self,
+            socket.call_makefile(s.0, mode, buffering, encoding, errors, newline)
+        )
+        .map(wrap_file)
     }
     pub fn recv(&mut self, s: Sock, n: u32) -> R<Vec<u8>> {
         call!(self, socket.call_recv(s.0, n))
@@ -249,7 +330,8 @@ impl Sf {
 
     /// Drop a handle (CPython: the object is garbage-collected).
     pub fn drop_handle(&mut self, r: ResourceAny) {
-        r.resource_drop(&mut self.store).expect("resource drop trapped");
+        r.resource_drop(&mut self.store)
+            .expect("resource drop trapped");
     }
 
     // ---- binary file

@@ -22,8 +22,14 @@ use crate::error::{Error, WRITE_WOULD_BLOCK};
 pub fn write_blocked(e: Error, written: u64) -> Error {
     match e {
         Error::Timeout if written == 0 => Error::Timeout,
-        Error::Timeout => Error::BlockingIo { written, message: "timed out" },
-        Error::WouldBlock => Error::BlockingIo { written, message: WRITE_WOULD_BLOCK },
+        Error::Timeout => Error::BlockingIo {
+            written,
+            message: "timed out",
+        },
+        Error::WouldBlock => Error::BlockingIo {
+            written,
+            message: WRITE_WOULD_BLOCK,
+        },
         e => e,
     }
 }

@@ -23,7 +23,12 @@ pub struct BufferedReader {
 impl BufferedReader {
     pub fn new(cap: usize) -> Self {
         let cap = cap.max(1);
-        BufferedReader { buf: Vec::new(), pos: 0, filled: 0, cap }
+        BufferedReader {
+            buf: Vec::new(),
+            pos: 0,
+            filled: 0,
+            cap,
+        }
     }
 
     /// The unread bytes.
@@ -185,7 +190,8 @@ impl BufferedReader {
     /// `peek(size)`: all buffered bytes (any number), after one raw read if there were none.
     pub fn peek<R: RawRead>(&mut self, raw: &mut R) -> Result<Vec<u8>> {
         if self.filled == self.pos {
-            self.fill(raw, self.chunk()).map_err(Error::read_would_block)?;
+            self.fill(raw, self.chunk())
+                .map_err(Error::read_would_block)?;
         }
         Ok(self.buffer().to_vec())
     }
@@ -216,7 +222,11 @@ impl BufferedReader {
 
     /// `readlines(hint)`: lines to EOF, or until their total size exceeds `hint`.
     /// On failure every line already taken goes back to the buffer (D1).
-    pub fn readlines<R: RawRead>(&mut self, raw: &mut R, hint: Option<usize>) -> Result<Vec<Vec<u8>>> {
+    pub fn readlines<R: RawRead>(
+        &mut self,
+        raw: &mut R,
+        hint: Option<usize>,
+    ) -> Result<Vec<Vec<u8>>> {
         let hint = hint.filter(|&h| h > 0).unwrap_or(usize::MAX);
         let mut lines: Vec<Vec<u8>> = Vec::new();
         let mut total = 0usize;

@@ -27,7 +27,11 @@ struct MockRaw {
 
 impl MockRaw {
     fn new(steps: impl IntoIterator<Item = Step>) -> Self {
-        MockRaw { steps: steps.into_iter().collect(), reads: 0, sizes: Vec::new() }
+        MockRaw {
+            steps: steps.into_iter().collect(),
+            reads: 0,
+            sizes: Vec::new(),
+        }
     }
 
     fn data(chunks: &[&[u8]]) -> Self {
@@ -102,7 +106,11 @@ fn no_extraneous_read() {
         for n in 1..=5usize {
             let mut raw = MockRaw::new([d(&b"x".repeat(n)), Step::Timeout]);
             let mut r = BufferedReader::new(cap);
-            assert_eq!(r.read(&mut raw, Some(n)).unwrap(), b"x".repeat(n), "cap {cap} n {n}");
+            assert_eq!(
+                r.read(&mut raw, Some(n)).unwrap(),
+                b"x".repeat(n),
+                "cap {cap} n {n}"
+            );
         }
     }
 }
@@ -168,14 +176,27 @@ fn readlines_hint_stops_after_exceeding() {
 fn non_blocking_reads_never_return_empty_for_no_data() {
     // test_io test_read_non_blocking, with deviation D3 (BlockingIOError instead of None/b'').
     for cap in CAPS {
-        let steps = [d(b"abcd"), Step::WouldBlock, d(b"e"), d(b"fg"), Step::WouldBlock, Step::WouldBlock];
+        let steps = [
+            d(b"abcd"),
+            Step::WouldBlock,
+            d(b"e"),
+            d(b"fg"),
+            Step::WouldBlock,
+            Step::WouldBlock,
+        ];
         let mut raw = MockRaw::new(steps);
         let mut r = BufferedReader::new(cap);
         assert_eq!(r.read(&mut raw, Some(6)).unwrap(), b"abcd", "cap {cap}");
         assert_eq!(r.read(&mut raw, Some(1)).unwrap(), b"e");
         assert_eq!(r.read(&mut raw, None).unwrap(), b"fg");
         let e = r.peek(&mut raw).unwrap_err();
-        assert_eq!(e, Error::BlockingIo { written: 0, message: READ_WOULD_BLOCK });
+        assert_eq!(
+            e,
+            Error::BlockingIo {
+                written: 0,
+                message: READ_WOULD_BLOCK
+            }
+        );
         assert_eq!(r.read(&mut raw, None).unwrap(), b"");
     }
 }
@@ -188,7 +209,11 @@ fn partial_line_survives_would_block_and_timeout() {
             let mut raw = MockRaw::new([d(b"hal"), stop.clone(), d(b"f\nnext")]);
             let mut r = BufferedReader::new(cap);
             assert!(r.readline(&mut raw, None).is_err());
-            assert_eq!(r.readline(&mut raw, None).unwrap(), b"half\n", "cap {cap} {stop:?}");
+            assert_eq!(
+                r.readline(&mut raw, None).unwrap(),
+                b"half\n",
+                "cap {cap} {stop:?}"
+            );
             assert_eq!(r.read(&mut raw, None).unwrap(), b"next");
         }
     }
@@ -213,20 +238,31 @@ fn readlines_error_gives_lines_back() {
         let mut r = BufferedReader::new(cap);
         assert!(matches!(r.readlines(&mut raw, None), Err(Error::Os { .. })));
         let lines = r.readlines(&mut raw, None).unwrap();
-        assert_eq!(lines, vec![b"a\n".to_vec(), b"b\n".to_vec(), b"c\n".to_vec()], "cap {cap}");
+        assert_eq!(
+            lines,
+            vec![b"a\n".to_vec(), b"b\n".to_vec(), b"c\n".to_vec()],
+            "cap {cap}"
+        );
     }
 }
 
 #[test]
 fn every_chunking_reads_the_same_lines() {
     let data: Vec<u8> = b"line one\nsecond\n\nx\nlast without newline".to_vec();
-    let expected: Vec<Vec<u8>> = data.split_inclusive(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+    let expected: Vec<Vec<u8>> = data
+        .split_inclusive(|&b| b == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect();
     for cap in CAPS {
         for split in 1..7 {
             let chunks: Vec<&[u8]> = data.chunks(split).collect();
             let mut raw = MockRaw::data(&chunks);
             let mut r = BufferedReader::new(cap);
-            assert_eq!(r.readlines(&mut raw, None).unwrap(), expected, "cap {cap} split {split}");
+            assert_eq!(
+                r.readlines(&mut raw, None).unwrap(),
+                expected,
+                "cap {cap} split {split}"
+            );
         }
     }
 }
@@ -243,7 +279,13 @@ struct Sink {
 
 impl Sink {
     fn new() -> Self {
-        Sink { got: Vec::new(), per_write: usize::MAX, limit: usize::MAX, stop: Error::WouldBlock, writes: Vec::new() }
+        Sink {
+            got: Vec::new(),
+            per_write: usize::MAX,
+            limit: usize::MAX,
+            stop: Error::WouldBlock,
+            writes: Vec::new(),
+        }
     }
 }
 
@@ -328,7 +370,9 @@ fn timeout_after_partial_write_reports_count() {
         sink.stop = Error::Timeout;
         let mut w = BufferedWriter::new(cap);
         let e = w.write(&mut sink, &[b'q'; 100]).unwrap_err();
-        let Error::BlockingIo { written, .. } = e else { panic!("{e:?}") };
+        let Error::BlockingIo { written, .. } = e else {
+            panic!("{e:?}")
+        };
         sink.limit = usize::MAX;
         w.flush(&mut sink).unwrap();
         assert_eq!(sink.got.len() as u64, written, "cap {cap}");
@@ -349,7 +393,13 @@ fn flush_error_keeps_data() {
     let mut w = BufferedWriter::new(16);
     w.write(&mut sink, b"abcdefgh").unwrap();
     let e = w.flush(&mut sink).unwrap_err();
-    assert_eq!(e, Error::BlockingIo { written: 0, message: WRITE_WOULD_BLOCK });
+    assert_eq!(
+        e,
+        Error::BlockingIo {
+            written: 0,
+            message: WRITE_WOULD_BLOCK
+        }
+    );
     sink.limit = usize::MAX;
     w.flush(&mut sink).unwrap();
     assert_eq!(sink.got, b"abcdefgh");

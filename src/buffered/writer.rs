@@ -19,7 +19,11 @@ pub struct BufferedWriter {
 
 impl BufferedWriter {
     pub fn new(cap: usize) -> Self {
-        BufferedWriter { buf: Vec::new(), start: 0, cap: cap.max(1) }
+        BufferedWriter {
+            buf: Vec::new(),
+            start: 0,
+            cap: cap.max(1),
+        }
     }
 
     /// Bytes accepted but not yet sent.
@@ -69,7 +73,8 @@ impl BufferedWriter {
                 Ok(n) => written += n,
                 Err(e) if e.is_no_progress() => {
                     // Cannot send everything: still buffer as much as possible.
-                    self.buf.extend_from_slice(&data[written..written + self.cap]);
+                    self.buf
+                        .extend_from_slice(&data[written..written + self.cap]);
                     written += self.cap;
                     return Err(write_blocked(e, written as u64));
                 }

@@ -71,7 +71,14 @@ pub struct WasiConn {
 
 impl WasiConn {
     pub fn new(tcp: TcpSocket, input: InputStream, output: OutputStream) -> Self {
-        WasiConn { rbuf: Vec::new(), rpos: 0, input, output, tcp }
+        reap_closing();
+        WasiConn {
+            rbuf: Vec::new(),
+            rpos: 0,
+            input,
+            output,
+            tcp,
+        }
     }
 
     fn take_queued(&mut self, buf: &mut [u8]) -> usize {
@@ -83,24 +90,6 @@ impl WasiConn {
             self.rpos = 0;
         }
         n
-    }
-
-    /// Wait until the output stream has finished sending what it accepted.
-    fn drain_output(&mut self, deadline: Deadline) {
-        if self.output.flush().is_err() {
-            return;
-        }
-        loop {
-            match self.output.check_write() {
-                Ok(0) => {
-                    let ready = self.output.subscribe();
-                    if deadline.wait(&ready).is_err() {
-                        return;
-                    }
-                }
-                _ => return,
-            }
-        }
     }
 }
 
@@ -185,9 +174,9 @@ impl Conn for WasiConn {
     }
 
     fn shutdown(&mut self, how: Shutdown) -> Result<()> {
-        if matches!(how, Shutdown::Write | Shutdown::Both) {
-            self.drain_output(Deadline::Never);
-        }
+        // The host sends what it accepted first: wasmtime schedules the shutdown after
+        // the write in progress.
+        let _ = self.output.flush();
         let t = match how {
             Shutdown::Read => ShutdownType::Receive,
             Shutdown::Write => ShutdownType::Send,
@@ -204,12 +193,34 @@ impl Conn for WasiConn {
         self.tcp.local_address().map(addr_tuple).map_err(from_code)
     }
 
-    fn close(mut self) {
-        // Everything the caller was told was sent goes out before the connection closes.
-        self.drain_output(Deadline::Never);
+    fn close(self) {
+        // Never block here (CPython's close does not): data the host accepted keeps going
+        // out in the background and the FIN follows it, like a kernel send buffer.
+        let in_flight = matches!(self.output.check_write(), Ok(0));
+        let _ = self.output.flush();
         let _ = self.tcp.shutdown(ShutdownType::Both);
-        // Fields drop in order: streams, then the socket.
+        reap_closing();
+        if in_flight {
+            // wasmtime's output-stream drop waits for the write in progress, which waits
+            // for the peer to read: park the connection until the write is done.
+            CLOSING.with(|c| c.borrow_mut().push(self));
+        }
+        // Otherwise fields drop here in order: streams, then the socket.
     }
+}
+
+thread_local! {
+    /// Closed connections whose last write is still in progress (see `close`).
+    static CLOSING: std::cell::RefCell<Vec<WasiConn>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Drop parked connections whose writes have finished. Called whenever a connection
+/// closes or opens, so parked ones never accumulate past what is really in flight.
+pub fn reap_closing() {
+    CLOSING.with(|c| {
+        let mut parked = c.borrow_mut();
+        parked.retain(|conn| !conn.output.subscribe().ready());
+    });
 }
 
 fn output_error(e: StreamError) -> Error {
@@ -233,7 +244,10 @@ fn stream_error(debug: &str) -> Error {
     } else if d.contains("timed out") {
         Errno::TimedOut
     } else {
-        return Error::Os { errno: Errno::Other, message: debug.to_string() };
+        return Error::Os {
+            errno: Errno::Other,
+            message: debug.to_string(),
+        };
     };
     Error::os(errno)
 }

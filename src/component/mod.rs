@@ -54,13 +54,16 @@ impl From<Error> for wit::Error {
                 written: 0,
                 message: crate::error::READ_WOULD_BLOCK.to_string(),
             }),
-            Error::BlockingIo { written, message } => wit::Error::BlockingIoError(wit::BlockingIo {
-                written: written.min(u64::from(u32::MAX)) as u32,
-                message: message.to_string(),
-            }),
-            Error::Os { errno, message } => {
-                wit::Error::OsError(wit::OsError { errno: errno_to_wit(errno), message })
+            Error::BlockingIo { written, message } => {
+                wit::Error::BlockingIoError(wit::BlockingIo {
+                    written: written.min(u64::from(u32::MAX)) as u32,
+                    message: message.to_string(),
+                })
             }
+            Error::Os { errno, message } => wit::Error::OsError(wit::OsError {
+                errno: errno_to_wit(errno),
+                message,
+            }),
         }
     }
 }
@@ -157,7 +160,8 @@ impl wit::Guest for Component {
         errors: Option<String>,
         newline: Option<String>,
     ) -> Res<wit::File> {
-        sock.get::<SocketRes>().makefile(mode, buffering, encoding, errors, newline)
+        sock.get::<SocketRes>()
+            .makefile(mode, buffering, encoding, errors, newline)
     }
 }
 
@@ -195,7 +199,10 @@ impl wit::GuestListener for ListenerRes {
 
 impl wit::GuestSocket for SocketRes {
     fn from_wasi(tcp: TcpSocket, input: InputStream, output: OutputStream) -> Res<wit::Socket> {
-        Ok(wit::Socket::new(SocketRes(Socket::new(WasiConn::new(tcp, input, output), None))))
+        Ok(wit::Socket::new(SocketRes(Socket::new(
+            WasiConn::new(tcp, input, output),
+            None,
+        ))))
     }
 
     fn settimeout(&self, timeout: Option<f64>) -> Res<()> {

@@ -34,9 +34,12 @@ fn resolve(network: &Network, host: &str) -> Result<Vec<IpAddress>> {
 fn socket_addr(ip: IpAddress, port: u16) -> IpSocketAddress {
     match ip {
         IpAddress::Ipv4(address) => IpSocketAddress::Ipv4(Ipv4SocketAddress { port, address }),
-        IpAddress::Ipv6(address) => {
-            IpSocketAddress::Ipv6(Ipv6SocketAddress { port, flow_info: 0, address, scope_id: 0 })
-        }
+        IpAddress::Ipv6(address) => IpSocketAddress::Ipv6(Ipv6SocketAddress {
+            port,
+            flow_info: 0,
+            address,
+            scope_id: 0,
+        }),
     }
 }
 
@@ -72,9 +75,15 @@ pub fn create_connection(host: &str, port: u16, timeout: Option<f64>) -> Result<
     Err(last)
 }
 
-fn connect_one(network: &Network, ip: IpAddress, port: u16, timeout: Option<f64>) -> Result<WasiConn> {
+fn connect_one(
+    network: &Network,
+    ip: IpAddress,
+    port: u16,
+    timeout: Option<f64>,
+) -> Result<WasiConn> {
     let tcp = create_tcp_socket(family(&ip)).map_err(from_code)?;
-    tcp.start_connect(network, socket_addr(ip, port)).map_err(from_code)?;
+    tcp.start_connect(network, socket_addr(ip, port))
+        .map_err(from_code)?;
     // Connecting waits for the whole timeout even on a non-blocking socket: CPython's
     // create_connection sets the timeout after connecting.
     let deadline = Deadline::new(timeout.filter(|t| *t > 0.0));
@@ -99,14 +108,19 @@ impl Listener {
                 .ok_or_else(|| Error::os(crate::error::Errno::NameUnresolvable))?
         };
         let tcp = create_tcp_socket(family(&ip)).map_err(from_code)?;
-        tcp.start_bind(&network, socket_addr(ip, port)).map_err(from_code)?;
-        finish(&tcp, Deadline::Never, || tcp.finish_bind().map_err(from_code))?;
+        tcp.start_bind(&network, socket_addr(ip, port))
+            .map_err(from_code)?;
+        finish(&tcp, Deadline::Never, || {
+            tcp.finish_bind().map_err(from_code)
+        })?;
         if let Some(b) = backlog {
             // Hosts may clamp or refuse to change it; Python's default backlog is fine too.
             let _ = tcp.set_listen_backlog_size(u64::from(b.max(1)));
         }
         tcp.start_listen().map_err(from_code)?;
-        finish(&tcp, Deadline::Never, || tcp.finish_listen().map_err(from_code))?;
+        finish(&tcp, Deadline::Never, || {
+            tcp.finish_listen().map_err(from_code)
+        })?;
         Ok(Listener { tcp, timeout: None })
     }
 

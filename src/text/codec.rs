@@ -53,7 +53,10 @@ pub fn normalize(name: &str) -> String {
 }
 
 fn find(norm: &str) -> Option<(&'static str, bool)> {
-    NAMES.binary_search_by(|(n, _, _)| (*n).cmp(norm)).ok().map(|i| (NAMES[i].1, NAMES[i].2))
+    NAMES
+        .binary_search_by(|(n, _, _)| (*n).cmp(norm))
+        .ok()
+        .map(|i| (NAMES[i].1, NAMES[i].2))
 }
 
 impl Codec {
@@ -159,7 +162,10 @@ impl Handler {
     }
 
     fn unknown(name: &str) -> Error {
-        Error::Lookup(format!("unknown error handler name {}", crate::makefile::py_repr(name)))
+        Error::Lookup(format!(
+            "unknown error handler name {}",
+            crate::makefile::py_repr(name)
+        ))
     }
 }
 
@@ -186,12 +192,21 @@ pub fn decode_error(codec: &Codec, bytes: &[u8], start: u64, reason: &str) -> Er
         ))
     } else {
         let end = start + bytes.len() as u64 - 1;
-        Error::Decode(format!("'{name}' codec can't decode bytes in position {start}-{end}: {reason}"))
+        Error::Decode(format!(
+            "'{name}' codec can't decode bytes in position {start}-{end}: {reason}"
+        ))
     }
 }
 
 /// Apply a decode handler to the bad bytes; `Err` for strict (and unknown/encode-only names).
-fn on_decode_error(h: &Handler, codec: &Codec, bad: &[u8], start: u64, reason: &str, out: &mut String) -> Result<()> {
+fn on_decode_error(
+    h: &Handler,
+    codec: &Codec,
+    bad: &[u8],
+    start: u64,
+    reason: &str,
+    out: &mut String,
+) -> Result<()> {
     match h {
         Handler::Strict => Err(decode_error(codec, bad, start, reason)),
         Handler::Ignore => Ok(()),
@@ -205,9 +220,9 @@ fn on_decode_error(h: &Handler, codec: &Codec, bad: &[u8], start: u64, reason: &
             }
             Ok(())
         }
-        Handler::XmlCharRefReplace | Handler::NameReplace => {
-            Err(Error::value("don't know how to handle UnicodeDecodeError in error callback"))
-        }
+        Handler::XmlCharRefReplace | Handler::NameReplace => Err(Error::value(
+            "don't know how to handle UnicodeDecodeError in error callback",
+        )),
         Handler::Unknown(n) => Err(Handler::unknown(n)),
     }
 }
@@ -231,8 +246,24 @@ pub fn decode(
         Codec::Ascii | Codec::Latin1 | Codec::Table(..) => {
             decode_single(codec, h, input, offset, out)
         }
-        Codec::Utf16(e) => decode_utf16(codec, e.unwrap_or(Endian::Little), h, input, offset, last, out),
-        Codec::Utf32(e) => decode_utf32(codec, e.unwrap_or(Endian::Little), h, input, offset, last, out),
+        Codec::Utf16(e) => decode_utf16(
+            codec,
+            e.unwrap_or(Endian::Little),
+            h,
+            input,
+            offset,
+            last,
+            out,
+        ),
+        Codec::Utf32(e) => decode_utf32(
+            codec,
+            e.unwrap_or(Endian::Little),
+            h,
+            input,
+            offset,
+            last,
+            out,
+        ),
     }
 }
 
@@ -339,8 +370,15 @@ fn decode_utf16(
         if u >= 0xdc00 {
             let err_at = pos;
             pos += 2;
-            on_decode_error(h, codec, &input[err_at..pos], offset + err_at as u64, "illegal encoding", out)
-                .map_err(|e| (pos, e))?;
+            on_decode_error(
+                h,
+                codec,
+                &input[err_at..pos],
+                offset + err_at as u64,
+                "illegal encoding",
+                out,
+            )
+            .map_err(|e| (pos, e))?;
             continue;
         }
         if pos + 4 > input.len() {
@@ -357,8 +395,15 @@ fn decode_utf16(
         } else {
             let err_at = pos;
             pos += 2;
-            on_decode_error(h, codec, &input[err_at..pos], offset + err_at as u64, "illegal UTF-16 surrogate", out)
-                .map_err(|e| (pos, e))?;
+            on_decode_error(
+                h,
+                codec,
+                &input[err_at..pos],
+                offset + err_at as u64,
+                "illegal UTF-16 surrogate",
+                out,
+            )
+            .map_err(|e| (pos, e))?;
         }
     }
     if pos < input.len() {
@@ -367,8 +412,13 @@ fn decode_utf16(
         }
         let err_at = pos;
         let rest = &input[pos..];
-        let reason = if rest.len() >= 2 { "unexpected end of data" } else { "truncated data" };
-        on_decode_error(h, codec, rest, offset + err_at as u64, reason, out).map_err(|e| (input.len(), e))?;
+        let reason = if rest.len() >= 2 {
+            "unexpected end of data"
+        } else {
+            "truncated data"
+        };
+        on_decode_error(h, codec, rest, offset + err_at as u64, reason, out)
+            .map_err(|e| (input.len(), e))?;
     }
     Ok(input.len())
 }
@@ -408,8 +458,15 @@ fn decode_utf32(
         if !last {
             return Ok(pos);
         }
-        on_decode_error(h, codec, &input[pos..], offset + pos as u64, "truncated data", out)
-            .map_err(|e| (input.len(), e))?;
+        on_decode_error(
+            h,
+            codec,
+            &input[pos..],
+            offset + pos as u64,
+            "truncated data",
+            out,
+        )
+        .map_err(|e| (input.len(), e))?;
     }
     Ok(input.len())
 }
@@ -483,9 +540,15 @@ pub fn encode(codec: &Codec, h: &Handler, text: &str, out: &mut Vec<u8>) -> Resu
                 };
                 let name = codec.error_name();
                 return Err(Error::Encode(if bad.len() == 1 {
-                    format!("'{name}' codec can't encode character '{}' in position {i}: {reason}", char_repr(bad[0]))
+                    format!(
+                        "'{name}' codec can't encode character '{}' in position {i}: {reason}",
+                        char_repr(bad[0])
+                    )
                 } else {
-                    format!("'{name}' codec can't encode characters in position {i}-{}: {reason}", j - 1)
+                    format!(
+                        "'{name}' codec can't encode characters in position {i}-{}: {reason}",
+                        j - 1
+                    )
                 }));
             }
             Handler::Ignore => {}
@@ -535,7 +598,10 @@ mod tests {
         assert_eq!(Codec::lookup("U8").unwrap(), Codec::Utf8);
         assert_eq!(Codec::lookup("latin-1").unwrap(), Codec::Latin1);
         assert_eq!(Codec::lookup("us-ascii").unwrap(), Codec::Ascii);
-        assert!(matches!(Codec::lookup("cp1252").unwrap(), Codec::Table("cp1252", _)));
+        assert!(matches!(
+            Codec::lookup("cp1252").unwrap(),
+            Codec::Table("cp1252", _)
+        ));
         assert_eq!(
             Codec::lookup("windows-874").unwrap_err(),
             Error::Lookup("unknown encoding: windows-874".into())
@@ -551,25 +617,60 @@ mod tests {
     #[test]
     fn utf8_errors_match_python() {
         let mut out = String::new();
-        let e = decode(&Codec::Utf8, &Handler::Strict, b"\xe2\x28\xa1", 0, true, &mut out).unwrap_err();
+        let e = decode(
+            &Codec::Utf8,
+            &Handler::Strict,
+            b"\xe2\x28\xa1",
+            0,
+            true,
+            &mut out,
+        )
+        .unwrap_err();
         assert_eq!(
             e.1,
-            Error::Decode("'utf-8' codec can't decode byte 0xe2 in position 0: invalid continuation byte".into())
+            Error::Decode(
+                "'utf-8' codec can't decode byte 0xe2 in position 0: invalid continuation byte"
+                    .into()
+            )
         );
-        let e = decode(&Codec::Utf8, &Handler::Strict, b"ab\xe2\x82", 10, true, &mut out).unwrap_err();
+        let e = decode(
+            &Codec::Utf8,
+            &Handler::Strict,
+            b"ab\xe2\x82",
+            10,
+            true,
+            &mut out,
+        )
+        .unwrap_err();
         assert_eq!(
             e.1,
-            Error::Decode("'utf-8' codec can't decode bytes in position 12-13: unexpected end of data".into())
+            Error::Decode(
+                "'utf-8' codec can't decode bytes in position 12-13: unexpected end of data".into()
+            )
         );
         let mut out = String::new();
-        decode(&Codec::Utf8, &Handler::Replace, b"a\xed\xa0\x80b", 0, true, &mut out).unwrap();
+        decode(
+            &Codec::Utf8,
+            &Handler::Replace,
+            b"a\xed\xa0\x80b",
+            0,
+            true,
+            &mut out,
+        )
+        .unwrap();
         assert_eq!(out, "a\u{fffd}\u{fffd}\u{fffd}b");
     }
 
     #[test]
     fn encode_errors_match_python() {
         let mut out = Vec::new();
-        let e = encode(&Codec::Latin1, &Handler::Strict, "a\u{20ac}\u{20ac}b", &mut out).unwrap_err();
+        let e = encode(
+            &Codec::Latin1,
+            &Handler::Strict,
+            "a\u{20ac}\u{20ac}b",
+            &mut out,
+        )
+        .unwrap_err();
         assert_eq!(
             e,
             Error::Encode("'latin-1' codec can't encode characters in position 1-2: ordinal not in range(256)".into())
@@ -580,7 +681,13 @@ mod tests {
             Error::Encode("'ascii' codec can't encode character '\\xe9' in position 1: ordinal not in range(128)".into())
         );
         let mut out = Vec::new();
-        encode(&Codec::Ascii, &Handler::XmlCharRefReplace, "a\u{e9}b\u{1f600}", &mut out).unwrap();
+        encode(
+            &Codec::Ascii,
+            &Handler::XmlCharRefReplace,
+            "a\u{e9}b\u{1f600}",
+            &mut out,
+        )
+        .unwrap();
         assert_eq!(out, b"a&#233;b&#128512;");
     }
 }

@@ -33,7 +33,13 @@ pub struct TextConfig {
 impl TextConfig {
     pub fn new(encoding: String, codec: Codec, errors: String, newline: Newline) -> Result<Self> {
         let handler = Handler::parse(&errors)?;
-        Ok(TextConfig { encoding, codec, errors, handler, newline })
+        Ok(TextConfig {
+            encoding,
+            codec,
+            errors,
+            handler,
+            newline,
+        })
     }
 }
 
@@ -122,14 +128,24 @@ impl<C: Conn> TextFile<C> {
         }
         // Pending writes go to the buffer (not flushed), as TextIOWrapper.read does.
         self.push_pending()?;
-        let chunk = self.buffer.read_chunk(CHUNK_SIZE).map_err(Error::read_would_block)?;
+        let chunk = self
+            .buffer
+            .read_chunk(CHUNK_SIZE)
+            .map_err(Error::read_would_block)?;
         let eof = chunk.is_empty();
         self.undecoded.extend_from_slice(&chunk);
         let mut text = String::new();
         let start = self.skip_bom(eof)?;
         let input = &self.undecoded[start..];
         let offset = self.in_offset + start as u64;
-        let consumed = match codec::decode(&self.cfg.codec, &self.cfg.handler, input, offset, eof, &mut text) {
+        let consumed = match codec::decode(
+            &self.cfg.codec,
+            &self.cfg.handler,
+            input,
+            offset,
+            eof,
+            &mut text,
+        ) {
             Ok(n) => start + n,
             Err((n, e)) => {
                 self.decode_error = Some(e);
@@ -138,7 +154,11 @@ impl<C: Conn> TextFile<C> {
         };
         self.undecoded.drain(..consumed);
         self.in_offset += consumed as u64;
-        let text = if self.cfg.newline.universal() { self.nl.decode(text, eof) } else { text };
+        let text = if self.cfg.newline.universal() {
+            self.nl.decode(text, eof)
+        } else {
+            text
+        };
         if self.decoded_pos == self.decoded.len() {
             self.decoded = text;
             self.decoded_pos = 0;
@@ -170,11 +190,19 @@ impl<C: Conn> TextFile<C> {
         match bom.iter().position(|b| u.starts_with(b)) {
             Some(i) => {
                 if let Codec::Utf16(None) = self.cfg.codec {
-                    let e = if i == 0 { codec::Endian::Little } else { codec::Endian::Big };
+                    let e = if i == 0 {
+                        codec::Endian::Little
+                    } else {
+                        codec::Endian::Big
+                    };
                     self.cfg.codec = Codec::Utf16(Some(e));
                 }
                 if let Codec::Utf32(None) = self.cfg.codec {
-                    let e = if i == 0 { codec::Endian::Little } else { codec::Endian::Big };
+                    let e = if i == 0 {
+                        codec::Endian::Little
+                    } else {
+                        codec::Endian::Big
+                    };
                     self.cfg.codec = Codec::Utf32(Some(e));
                 }
                 Ok(need)
@@ -185,9 +213,15 @@ impl<C: Conn> TextFile<C> {
                 Ok(0)
             }
             None => {
-                let name = if matches!(self.cfg.codec, Codec::Utf16(_)) { "UTF-16" } else { "UTF-32" };
+                let name = if matches!(self.cfg.codec, Codec::Utf16(_)) {
+                    "UTF-16"
+                } else {
+                    "UTF-32"
+                };
                 self.bom_checked = false;
-                Err(Error::Decode(format!("{name} stream does not start with BOM")))
+                Err(Error::Decode(format!(
+                    "{name} stream does not start with BOM"
+                )))
             }
         }
     }
@@ -201,17 +235,15 @@ impl<C: Conn> TextFile<C> {
                 let n = self.avail().len();
                 Ok(self.take_bytes(n))
             }
-            Some(n) => {
-                loop {
-                    if let Some((i, _)) = self.avail().char_indices().nth(n) {
-                        return Ok(self.take_bytes(i));
-                    }
-                    if !self.read_chunk()? {
-                        let all = self.avail().len();
-                        return Ok(self.take_bytes(all));
-                    }
+            Some(n) => loop {
+                if let Some((i, _)) = self.avail().char_indices().nth(n) {
+                    return Ok(self.take_bytes(i));
                 }
-            }
+                if !self.read_chunk()? {
+                    let all = self.avail().len();
+                    return Ok(self.take_bytes(all));
+                }
+            },
         }
     }
 
@@ -270,7 +302,8 @@ impl<C: Conn> TextFile<C> {
         let mut bytes = Vec::with_capacity(text.len());
         codec::encode(&self.cfg.codec, &self.cfg.handler, &text, &mut bytes)?;
         if !self.bom_written && !bytes.is_empty() {
-            self.pending_out.extend_from_slice(self.cfg.codec.write_bom());
+            self.pending_out
+                .extend_from_slice(self.cfg.codec.write_bom());
             self.bom_written = true;
         }
         self.pending_out.extend_from_slice(&bytes);
@@ -324,7 +357,11 @@ impl<C: Conn> TextFile<C> {
         if self.closed() {
             return Ok(());
         }
-        let flushed = if self.buffer.kind() == Kind::Reader { Ok(()) } else { self.flush() };
+        let flushed = if self.buffer.kind() == Kind::Reader {
+            Ok(())
+        } else {
+            self.flush()
+        };
         let closed = self.buffer.close();
         self.pending_out.clear();
         flushed.and(closed)

@@ -51,7 +51,11 @@ impl Newline {
             Newline::Universal | Newline::Lf => crate::memchr_nl(b).map(|i| i + 1),
             Newline::Untranslated => {
                 let i = b.iter().position(|&c| c == b'\n' || c == b'\r')?;
-                Some(if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') { i + 2 } else { i + 1 })
+                Some(if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
+                    i + 2
+                } else {
+                    i + 1
+                })
             }
             Newline::Cr => b.iter().position(|&c| c == b'\r').map(|i| i + 1),
             Newline::CrLf => b.windows(2).position(|w| w == b"\r\n").map(|i| i + 2),
@@ -73,7 +77,10 @@ pub struct NewlineDecoder {
 
 impl NewlineDecoder {
     pub fn new(translate: bool) -> Self {
-        NewlineDecoder { translate, ..Default::default() }
+        NewlineDecoder {
+            translate,
+            ..Default::default()
+        }
     }
 
     /// Decode one piece; `last` at EOF.
@@ -146,6 +153,9 @@ mod tests {
 
     #[test]
     fn illegal_newline() {
-        assert_eq!(Newline::parse(Some("x")).unwrap_err(), Error::value("illegal newline value: x"));
+        assert_eq!(
+            Newline::parse(Some("x")).unwrap_err(),
+            Error::value("illegal newline value: x")
+        );
     }
 }

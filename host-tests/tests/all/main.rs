@@ -1,1 +1,9 @@
-fn main(){}
+//! Host tests: the sockfile component driven through wasmtime over real loopback TCP.
+//! One binary (wasmtime is a heavy link), one module per area.
+
+mod common;
+
+mod binary;
+mod errors;
+mod modes;
+mod net;
