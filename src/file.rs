@@ -14,7 +14,7 @@ use crate::MAX_READ;
 /// What `makefile` returns.
 pub enum File<C: Conn> {
     Binary(BinaryFile<C>),
-    Text(TextFile<C>),
+    Text(Box<TextFile<C>>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -225,7 +225,11 @@ impl<C: Conn> Socket<C> {
             Plan::Binary { buffer_size } => Ok(File::Binary(BinaryFile::new(raw, buffer_size))),
             Plan::Text { buffer_size, text } => {
                 let buffer = BinaryFile::new(raw, Some(buffer_size));
-                Ok(File::Text(TextFile::new(buffer, mode.to_string(), text)))
+                Ok(File::Text(Box::new(TextFile::new(
+                    buffer,
+                    mode.to_string(),
+                    text,
+                ))))
             }
         }
     }

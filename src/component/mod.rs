@@ -112,7 +112,7 @@ pub struct TextFileRes(RefCell<TextFile<WasiConn>>);
 fn wrap_file(f: File<WasiConn>) -> wit::File {
     match f {
         File::Binary(b) => wit::File::Binary(wit::BinaryFile::new(BinaryFileRes(RefCell::new(b)))),
-        File::Text(t) => wit::File::Text(wit::TextFile::new(TextFileRes(RefCell::new(t)))),
+        File::Text(t) => wit::File::Text(wit::TextFile::new(TextFileRes(RefCell::new(*t)))),
     }
 }
 

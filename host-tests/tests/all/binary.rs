@@ -374,9 +374,9 @@ fn rwpair_reads_and_writes_without_implicit_flush() {
     let mut got = [0u8; 3];
     std::io::Read::read_exact(&mut peer, &mut got).unwrap();
     assert_eq!(&got, b"req");
-    assert_eq!(sf.readable(f).unwrap(), true);
-    assert_eq!(sf.writable(f).unwrap(), true);
-    assert_eq!(sf.seekable(f).unwrap(), false);
+    assert!(sf.readable(f).unwrap());
+    assert!(sf.writable(f).unwrap());
+    assert!(!sf.seekable(f).unwrap());
 }
 
 #[test]

@@ -58,7 +58,7 @@ fn closed_buffered_reader() {
     assert_err(sf.flush(f), "value-error", CLOSED_FILE);
     assert_err(sf.ffileno(f), "value-error", CLOSED_FILE);
     assert_err(sf.readable(f), "value-error", CLOSED_SOCKET);
-    assert_eq!(sf.writable(f).unwrap(), false);
+    assert!(!sf.writable(f).unwrap());
     assert_err(sf.seekable(f), "value-error", CLOSED_SOCKET);
     assert_eq!(sf.name(f), -1);
 }
@@ -74,7 +74,7 @@ fn closed_buffered_writer() {
     assert_err(sf.write(f, b"x"), "value-error", "write to closed file");
     assert_err(sf.flush(f), "value-error", "flush of closed file");
     assert_err(sf.ffileno(f), "value-error", CLOSED_FILE);
-    assert_eq!(sf.readable(f).unwrap(), false);
+    assert!(!sf.readable(f).unwrap());
     assert_err(sf.writable(f), "value-error", CLOSED_SOCKET);
     assert_err(sf.seekable(f), "value-error", CLOSED_SOCKET);
 }
@@ -93,7 +93,7 @@ fn closed_rwpair() {
     assert_err(sf.ffileno(f), "unsupported-operation", "fileno");
     assert_err(sf.readable(f), "value-error", CLOSED_SOCKET);
     assert_err(sf.writable(f), "value-error", CLOSED_SOCKET);
-    assert_eq!(sf.seekable(f).unwrap(), false);
+    assert!(!sf.seekable(f).unwrap());
     assert_err(sf.isatty(f), "value-error", CLOSED_FILE);
 }
 
@@ -151,8 +151,8 @@ fn unsupported_operations_on_open_files() {
     let pair = bfile(&mut sf, s, "rwb", None);
     assert_err(sf.ffileno(pair), "unsupported-operation", "fileno");
     for f in [raw_r, raw_w, r, w, pair] {
-        assert_eq!(sf.seekable(f).unwrap(), false);
-        assert_eq!(sf.isatty(f).unwrap(), false);
+        assert!(!sf.seekable(f).unwrap());
+        assert!(!sf.isatty(f).unwrap());
     }
     let tr = sf
         .makefile_text(s, "r", None, Some("utf-8"), None, None)

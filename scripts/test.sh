@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Every test: native unit tests of the layers, then the wasmtime host tests that drive the
+# component over real loopback connections.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+echo "[test] cargo fmt --check"
+cargo fmt --all -- --check
+echo "[test] native unit tests (buffered, text, makefile layers)"
+cargo test -p sockfile
+echo "[test] host tests (builds the component, then wasmtime drives it over loopback TCP)"
+cargo test -p host-tests
+echo "[test] all passed"
