@@ -89,8 +89,8 @@ impl BufferedReader {
             self.pos = 0;
         }
         if self.filled + want > self.buf.len() {
-            let len = (self.filled + want).max(self.cap);
-            self.buf.resize(len, 0);
+            // Grow only as data needs it: a huge `buffering` never allocates up front.
+            self.buf.resize(self.filled + want, 0);
         }
         let n = raw.read_into(&mut self.buf[self.filled..self.filled + want])?;
         self.filled += n;
@@ -124,7 +124,7 @@ impl BufferedReader {
             let got = if remaining > self.cap {
                 // Larger than the buffer: read straight into the result.
                 let start = out.len();
-                let want = remaining.min(MAX_READ.max(self.cap));
+                let want = remaining.min(MAX_READ);
                 out.resize(start + want, 0);
                 let r = raw.read_into(&mut out[start..]);
                 out.truncate(start + *r.as_ref().unwrap_or(&0));

@@ -325,7 +325,8 @@ fn decode_single(
                 0xFFFE => None,
                 u => char::from_u32(u as u32),
             },
-            _ => unreachable!("decode_single is only called for single-byte codecs"),
+            // Only single-byte codecs reach this function.
+            _ => Some(b as char),
         };
         match c {
             Some(c) => out.push(c),

@@ -421,3 +421,62 @@ fn writer_sends_everything_on_close() {
         assert_eq!(assert_eof(&mut peer), expected, "buffering {buffering:?}");
     }
 }
+
+#[test]
+fn absurd_sizes_do_not_trap() {
+    // Huge buffering and sizes allocate only what data needs; no trap, real results.
+    let mut sf = Sf::new();
+    let (s, mut peer) = connected(&mut sf);
+    let f = bfile(&mut sf, s, "rwb", Some(i32::MAX));
+    peer.write_all(b"one\ntwo\nthree").unwrap();
+    assert_eq!(sf.readline(f, Some(u32::MAX)).unwrap(), b"one\n");
+    let p = sf.peek(f, Some(u32::MAX)).unwrap();
+    assert!(b"two\nthree".starts_with(&p) && !p.is_empty());
+    assert_eq!(sf.read1(f, Some(u32::MAX)).unwrap(), p);
+    sf.write(f, &[b'w'; 1000]).unwrap();
+    sf.flush(f).unwrap();
+    peer.shutdown(std::net::Shutdown::Write).unwrap();
+    let rest = sf.read(f, Some(u32::MAX)).unwrap();
+    assert_eq!([p, rest].concat(), b"two\nthree");
+    assert_eq!(sf.recv(s, u32::MAX).unwrap(), b"");
+    assert_eq!(
+        sf.readlines(f, Some(u32::MAX)).unwrap(),
+        Vec::<Vec<u8>>::new()
+    );
+    let raw = bfile(&mut sf, s, "rb", Some(0));
+    assert_eq!(sf.read(raw, Some(u32::MAX)).unwrap(), b"");
+}
+
+#[test]
+fn text_file_round_trip_smoke() {
+    // The text half is the text issue's; this checks the path through the component works.
+    let mut sf = Sf::new();
+    let (a, b) = socket_pair(&mut sf);
+    let w = sf
+        .makefile_text(b, "w", None, Some("utf-8"), None, Some(""))
+        .unwrap()
+        .text();
+    let r = sf
+        .makefile_text(a, "r", None, Some("utf-8"), None, None)
+        .unwrap()
+        .text();
+    let msg = std::str::from_utf8(MSG).unwrap();
+    assert_eq!(sf.t_write(w, msg).unwrap() as usize, msg.chars().count());
+    sf.t_write(w, "second\rthird\n").unwrap();
+    sf.t_flush(w).unwrap();
+    sf.t_close(w).unwrap();
+    sf.close(b);
+    assert_eq!(
+        sf.t_readline(r, None).unwrap(),
+        "Michael Gilfix was here\u{1234}\n"
+    );
+    assert_eq!(
+        sf.t_readlines(r, None).unwrap(),
+        vec!["second\n".to_string(), "third\n".to_string()]
+    );
+    assert_eq!(
+        sf.t_newlines(r),
+        vec!["\r".to_string(), "\n".to_string(), "\r\n".to_string()]
+    );
+    assert_eq!(sf.t_read(r, None).unwrap(), "");
+}
