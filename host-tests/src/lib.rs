@@ -24,10 +24,38 @@ pub use wasmtime_wasi::p2::bindings::sync::io::streams::{
 pub use wasmtime_wasi::p2::bindings::sync::sockets::tcp::TcpSocket as WasiTcp;
 pub use wit::{Errno, Error as WitError, ShutdownHow};
 
-/// Store data: the WASI context and resource table.
+/// Store data: the WASI context, resource table and memory accounting.
 pub struct Ctx {
     wasi: WasiCtx,
     table: ResourceTable,
+    limits: Peak,
+}
+
+/// Records the largest linear memory the guest asked for.
+#[derive(Default)]
+pub struct Peak {
+    pub memory: usize,
+}
+
+impl wasmtime::ResourceLimiter for Peak {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.memory = self.memory.max(desired);
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        _desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(true)
+    }
 }
 
 impl WasiView for Ctx {
@@ -188,8 +216,10 @@ impl Sf {
             Ctx {
                 wasi,
                 table: ResourceTable::new(),
+                limits: Peak::default(),
             },
         );
+        store.limiter(|ctx| &mut ctx.limits);
         let api = shared().pre.instantiate(&mut store).expect("instantiate");
         let api = Sockfile::new(&mut store, &api).expect("bindings");
         Sf { store, api }
@@ -199,6 +229,11 @@ impl Sf {
     pub fn table_len(&mut self) -> usize {
         // The table grows ids monotonically but reuses freed slots; count live entries.
         self.store.data_mut().table.iter_mut().count()
+    }
+
+    /// The largest linear memory (bytes) the guest has grown to so far.
+    pub fn memory_peak(&mut self) -> usize {
+        self.store.data().limits.memory
     }
 
     // ---- module-level functions

@@ -75,10 +75,10 @@ pub fn assert_eof(peer: &mut TcpStream) -> Vec<u8> {
     }
 }
 
-/// The peer does not see EOF (waits 150 ms for one); returns the data it got.
+/// The peer does not see EOF (waits 100 ms for one); returns the data it got.
 #[track_caller]
 pub fn assert_open(peer: &mut TcpStream) -> Vec<u8> {
-    match peer_sees(peer, Duration::from_millis(150)) {
+    match peer_sees(peer, Duration::from_millis(100)) {
         Seen::DataOpen(d) => d,
         Seen::DataThenEof(d) => panic!("peer saw EOF too early (after {} bytes)", d.len()),
     }

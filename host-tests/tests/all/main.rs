@@ -4,6 +4,7 @@
 mod common;
 
 mod binary;
+mod close;
 mod errors;
 mod modes;
 mod net;
