@@ -8,3 +8,4 @@ mod close;
 mod errors;
 mod modes;
 mod net;
+mod timeout;
