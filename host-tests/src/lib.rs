@@ -69,6 +69,7 @@ impl WasiView for Ctx {
 
 struct Shared {
     engine: Engine,
+    component: Component,
     pre: InstancePre<Ctx>,
 }
 
@@ -83,8 +84,17 @@ fn shared() -> &'static Shared {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("link wasi");
         let pre = linker.instantiate_pre(&component).expect("instantiate_pre");
-        Shared { engine, pre }
+        Shared {
+            engine,
+            component,
+            pre,
+        }
     })
+}
+
+/// The compiled sockfile component.
+pub fn component() -> &'static Component {
+    &shared().component
 }
 
 /// The engine the component was compiled with.

@@ -5,6 +5,7 @@ mod common;
 
 mod binary;
 mod close;
+mod contract;
 mod errors;
 mod modes;
 mod net;
