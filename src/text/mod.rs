@@ -11,6 +11,9 @@ pub mod codec;
 pub mod names;
 pub mod newline;
 
+#[cfg(test)]
+mod tests;
+
 use crate::error::{Error, Result};
 use crate::file::{BinaryFile, Kind};
 use crate::raw::Conn;
@@ -236,7 +239,7 @@ impl<C: Conn> TextFile<C> {
                 Ok(self.take_bytes(n))
             }
             Some(n) => loop {
-                if let Some((i, _)) = self.avail().char_indices().nth(n) {
+                if let Some(i) = chars_prefix(self.avail(), n) {
                     return Ok(self.take_bytes(i));
                 }
                 if !self.read_chunk()? {
@@ -255,7 +258,7 @@ impl<C: Conn> TextFile<C> {
             let end = self.cfg.newline.find_line_end(avail);
             if let Some(limit) = limit {
                 let upto = end.unwrap_or(avail.len());
-                if let Some((i, _)) = avail[..upto].char_indices().nth(limit) {
+                if let Some(i) = chars_prefix(&avail[..upto], limit) {
                     return Ok(self.take_bytes(i));
                 }
             }
@@ -410,6 +413,14 @@ impl<C: Conn> TextFile<C> {
             Vec::new()
         }
     }
+}
+
+/// Byte length of the first `n` characters of `s`, if it has that many.
+fn chars_prefix(s: &str, n: usize) -> Option<usize> {
+    if n == 0 {
+        return Some(0);
+    }
+    s.char_indices().nth(n - 1).map(|(i, c)| i + c.len_utf8())
 }
 
 impl<C: Conn> Drop for TextFile<C> {

@@ -9,4 +9,5 @@ mod contract;
 mod errors;
 mod modes;
 mod net;
+mod text;
 mod timeout;

@@ -1,0 +1,277 @@
+//! TextIOWrapper over a scripted connection: every input fed in every chunking (one byte at a
+//! time, split at each position, random splits) gives the same text.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use crate::error::{Error, Result};
+use crate::file::File;
+use crate::raw::{Conn, Shutdown};
+use crate::socket::Socket;
+
+/// A scripted peer: `recv` returns the next chunk (`None` = timeout); sent bytes are kept.
+#[derive(Clone, Default)]
+pub struct Mock(Rc<RefCell<MockState>>);
+
+#[derive(Default)]
+pub struct MockState {
+    chunks: VecDeque<Option<Vec<u8>>>,
+    sent: Vec<u8>,
+}
+
+impl Mock {
+    fn new(chunks: Vec<Option<Vec<u8>>>) -> Self {
+        Mock(Rc::new(RefCell::new(MockState {
+            chunks: chunks.into(),
+            sent: Vec::new(),
+        })))
+    }
+}
+
+impl Conn for Mock {
+    fn recv_into(&mut self, buf: &mut [u8], _timeout: Option<f64>) -> Result<usize> {
+        let mut st = self.0.borrow_mut();
+        match st.chunks.pop_front() {
+            None => Ok(0),
+            Some(None) => Err(Error::Timeout),
+            Some(Some(c)) => {
+                let n = c.len().min(buf.len());
+                buf[..n].copy_from_slice(&c[..n]);
+                if n < c.len() {
+                    st.chunks.push_front(Some(c[n..].to_vec()));
+                }
+                Ok(n)
+            }
+        }
+    }
+    fn unrecv(&mut self, data: &[u8]) {
+        self.0.borrow_mut().chunks.push_front(Some(data.to_vec()));
+    }
+    fn send(&mut self, data: &[u8], _timeout: Option<f64>) -> Result<usize> {
+        self.0.borrow_mut().sent.extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn shutdown(&mut self, _how: Shutdown) -> Result<()> {
+        Ok(())
+    }
+    fn peername(&self) -> Result<(String, u16)> {
+        Ok(("peer".into(), 1))
+    }
+    fn sockname(&self) -> Result<(String, u16)> {
+        Ok(("me".into(), 2))
+    }
+    fn close(self) {}
+}
+
+fn text_file(
+    chunks: Vec<Option<Vec<u8>>>,
+    mode: &str,
+    encoding: &str,
+    errors: &str,
+    newline: Option<&str>,
+) -> (Socket<Mock>, crate::text::TextFile<Mock>, Mock) {
+    let mock = Mock::new(chunks);
+    let sock = Socket::new(mock.clone(), None);
+    let File::Text(t) = sock
+        .makefile(mode, None, Some(encoding), Some(errors), newline)
+        .unwrap()
+    else {
+        panic!("not text")
+    };
+    (sock, *t, mock)
+}
+
+/// Read everything with `op`, for the input split into `chunks`.
+fn read_all_lines(
+    chunks: Vec<Vec<u8>>,
+    encoding: &str,
+    errors: &str,
+    newline: Option<&str>,
+) -> Result<Vec<String>> {
+    let (_s, mut t, _m) = text_file(
+        chunks.into_iter().map(Some).collect(),
+        "r",
+        encoding,
+        errors,
+        newline,
+    );
+    let mut lines = Vec::new();
+    loop {
+        let l = t.readline(None)?;
+        if l.is_empty() {
+            return Ok(lines);
+        }
+        lines.push(l);
+    }
+}
+
+/// Deterministic pseudo-random splits of `data`.
+fn splits(data: &[u8], seed: u64) -> Vec<Vec<u8>> {
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < data.len() {
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51afd7ed558ccd);
+        let n = 1 + (x % 7) as usize;
+        let end = (i + n).min(data.len());
+        out.push(data[i..end].to_vec());
+        i = end;
+    }
+    out
+}
+
+fn every_chunking(data: &[u8]) -> Vec<Vec<Vec<u8>>> {
+    let mut all = vec![vec![data.to_vec()], data.iter().map(|b| vec![*b]).collect()];
+    for cut in 1..data.len() {
+        all.push(vec![data[..cut].to_vec(), data[cut..].to_vec()]);
+    }
+    for seed in 0..20 {
+        all.push(splits(data, seed));
+    }
+    all
+}
+
+#[test]
+fn read_exact_char_counts() {
+    // A timeout follows the data: reads must be satisfied without asking for more.
+    let (_s, mut t, _m) = text_file(
+        vec![Some(b"Mic\nx".to_vec()), None],
+        "r",
+        "utf-8",
+        "strict",
+        Some(""),
+    );
+    assert_eq!(t.read(Some(1)).unwrap(), "M");
+    assert_eq!(t.read(Some(2)).unwrap(), "ic");
+    assert_eq!(t.readline(Some(1)).unwrap(), "\n");
+    assert_eq!(t.readline(Some(1)).unwrap(), "x");
+    assert_eq!(t.read(Some(2)).unwrap_err(), Error::Timeout);
+    assert_eq!(t.read(Some(2)).unwrap(), "");
+}
+
+#[test]
+fn universal_newlines_any_chunking() {
+    let data = "a\r\nb\rc\nd\r\r\né€😀\r".as_bytes();
+    for newline in [None, Some(""), Some("\n"), Some("\r"), Some("\r\n")] {
+        let expected = read_all_lines(vec![data.to_vec()], "utf-8", "strict", newline).unwrap();
+        for chunks in every_chunking(data) {
+            assert_eq!(
+                read_all_lines(chunks.clone(), "utf-8", "strict", newline).unwrap(),
+                expected,
+                "{newline:?} {chunks:?}"
+            );
+        }
+    }
+    let lines = read_all_lines(vec![data.to_vec()], "utf-8", "strict", None).unwrap();
+    assert_eq!(lines, ["a\n", "b\n", "c\n", "d\n", "\n", "é€😀\n"]);
+    let lines = read_all_lines(vec![data.to_vec()], "utf-8", "strict", Some("")).unwrap();
+    assert_eq!(lines, ["a\r\n", "b\r", "c\n", "d\r", "\r\n", "é€😀\r"]);
+    let lines = read_all_lines(vec![data.to_vec()], "utf-8", "strict", Some("\r\n")).unwrap();
+    assert_eq!(lines, ["a\r\n", "b\rc\nd\r\r\n", "é€😀\r"]);
+}
+
+#[test]
+fn utf16_and_utf32_any_chunking() {
+    for (enc, bom) in [
+        ("utf-16", &b"\xff\xfe"[..]),
+        ("utf-16-be", &b""[..]),
+        ("utf-32", &b"\xff\xfe\x00\x00"[..]),
+        ("utf-32-be", &b""[..]),
+    ] {
+        let text = "x€😀\ny";
+        let codec = crate::text::codec::Codec::lookup(enc).unwrap();
+        let mut data = bom.to_vec();
+        crate::text::codec::encode(
+            &codec,
+            &crate::text::codec::Handler::Strict,
+            text,
+            &mut data,
+        )
+        .unwrap();
+        for chunks in every_chunking(&data) {
+            assert_eq!(
+                read_all_lines(chunks, enc, "strict", None).unwrap(),
+                ["x€😀\n", "y"],
+                "{enc}"
+            );
+        }
+    }
+}
+
+#[test]
+fn d2_decode_error_after_valid_text() {
+    // The text before the bad byte is delivered; the error comes with the stream offset.
+    let data = b"good line\nbad \xff here\n".to_vec();
+    for chunks in every_chunking(&data) {
+        let (_s, mut t, _m) = text_file(
+            chunks.into_iter().map(Some).collect(),
+            "r",
+            "utf-8",
+            "strict",
+            None,
+        );
+        assert_eq!(t.readline(None).unwrap(), "good line\n");
+        let e = t.readline(None).unwrap_err();
+        assert_eq!(
+            e,
+            Error::Decode(
+                "'utf-8' codec can't decode byte 0xff in position 14: invalid start byte".into()
+            )
+        );
+    }
+    let lines = read_all_lines(vec![data.clone()], "utf-8", "replace", None).unwrap();
+    assert_eq!(lines, ["good line\n", "bad \u{fffd} here\n"]);
+    let lines = read_all_lines(vec![data], "utf-8", "backslashreplace", None).unwrap();
+    assert_eq!(lines, ["good line\n", "bad \\xff here\n"]);
+}
+
+#[test]
+fn d1_timeout_keeps_split_character() {
+    let euro = "€".as_bytes();
+    let chunks = vec![
+        Some(b"p ".to_vec()),
+        Some(euro[..1].to_vec()),
+        None,
+        Some(euro[1..].to_vec()),
+        Some(b"\n".to_vec()),
+    ];
+    let (_s, mut t, _m) = text_file(chunks, "r", "utf-8", "strict", None);
+    assert_eq!(t.readline(None).unwrap_err(), Error::Timeout);
+    assert_eq!(t.readline(None).unwrap(), "p €\n");
+}
+
+#[test]
+fn writes_translate_encode_and_bom() {
+    let (_s, mut t, m) = text_file(vec![], "w", "utf-16", "strict", Some("\r\n"));
+    assert_eq!(t.write("a\nb").unwrap(), 3);
+    t.write("").unwrap();
+    t.flush().unwrap();
+    assert_eq!(m.0.borrow().sent, b"\xff\xfea\x00\r\x00\n\x00b\x00");
+    let (_s, mut t, m) = text_file(vec![], "w", "latin-1", "strict", None);
+    let e = t.write("ok \u{20ac}").unwrap_err();
+    assert_eq!(e, Error::Encode("'latin-1' codec can't encode character '\\u20ac' in position 3: ordinal not in range(256)".into()));
+    t.write("é\n").unwrap();
+    t.close().unwrap();
+    assert_eq!(m.0.borrow().sent, b"\xe9\n");
+    let (_s, mut t, m) = text_file(vec![], "w", "utf-8-sig", "strict", None);
+    t.write("a").unwrap();
+    t.write("b").unwrap();
+    t.close().unwrap();
+    assert_eq!(m.0.borrow().sent, b"\xef\xbb\xbfab");
+}
+
+#[test]
+fn bom_required_for_utf16_reads() {
+    let (_s, mut t, _m) = text_file(vec![Some(b"a\x00".to_vec())], "r", "utf-16", "strict", None);
+    assert_eq!(
+        t.read(None).unwrap_err(),
+        Error::Decode("UTF-16 stream does not start with BOM".into())
+    );
+    let chunks: Vec<Option<Vec<u8>>> = b"\xef\xbb\xbfhi".iter().map(|b| Some(vec![*b])).collect();
+    let (_s, mut t, _m) = text_file(chunks, "r", "utf-8-sig", "strict", None);
+    assert_eq!(t.read(None).unwrap(), "hi");
+}
