@@ -29,7 +29,7 @@ pub enum Codec {
     Ascii,
     Latin1,
     /// A charmap codec: its CPython name and decoding table.
-    Table(&'static str, &'static [u16; 256]),
+    Table(&'static str, &'static [u16; 256], usize),
 }
 
 /// `encodings.normalize_encoding` after the C layer lowercased the name.
@@ -95,7 +95,7 @@ impl Codec {
             "iso8859-1" => Codec::Latin1,
             _ => {
                 let i = TABLES.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
-                Codec::Table(TABLES[i].0, &TABLES[i].1)
+                Codec::Table(TABLES[i].0, &TABLES[i].1, i)
             }
         })
     }
@@ -321,7 +321,7 @@ fn decode_single(
         let c = match codec {
             Codec::Latin1 => Some(b as char),
             Codec::Ascii => (b < 0x80).then_some(b as char),
-            Codec::Table(_, t) => match t[b as usize] {
+            Codec::Table(_, t, _) => match t[b as usize] {
                 0xFFFE => None,
                 u => char::from_u32(u as u32),
             },
@@ -495,18 +495,31 @@ fn encode_char(codec: &Codec, c: char, out: &mut Vec<u8>) -> bool {
         },
         Codec::Ascii if u < 0x80 => out.push(u as u8),
         Codec::Latin1 if u < 0x100 => out.push(u as u8),
-        Codec::Table(_, t) => {
-            if u < 0x80 && t[u as usize] as u32 == u {
-                out.push(u as u8);
-            } else if let Some(b) = t.iter().position(|&x| x as u32 == u && x != 0xFFFE) {
-                out.push(b as u8);
-            } else {
-                return false;
-            }
-        }
+        Codec::Table(_, _, index) => match encode_map(*index).get(&u) {
+            Some(&b) => out.push(b),
+            None => return false,
+        },
         _ => return false,
     }
     true
+}
+
+/// CPython's encoding map of single-byte codec `index` (`codecs.charmap_build`): where
+/// several bytes decode to one character, the last of them wins.
+fn encode_map(index: usize) -> &'static std::collections::HashMap<u32, u8> {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static MAPS: OnceLock<Vec<OnceLock<HashMap<u32, u8>>>> = OnceLock::new();
+    let maps = MAPS.get_or_init(|| (0..TABLES.len()).map(|_| OnceLock::new()).collect());
+    maps[index].get_or_init(|| {
+        let mut m = HashMap::with_capacity(256);
+        for (b, &u) in TABLES[index].1.iter().enumerate() {
+            if u != 0xFFFE {
+                m.insert(u as u32, b as u8);
+            }
+        }
+        m
+    })
 }
 
 /// Encode `text` with handler `h`. Nothing is produced on a strict error (the whole write
@@ -553,7 +566,16 @@ pub fn encode(codec: &Codec, h: &Handler, text: &str, out: &mut Vec<u8>) -> Resu
                 }));
             }
             Handler::Ignore => {}
-            Handler::Replace => out.extend(std::iter::repeat_n(b'?', bad.len())),
+            Handler::Replace => {
+                // '?' in the codec itself (0x6F in EBCDIC code pages).
+                let mut q = Vec::new();
+                if !encode_char(codec, '?', &mut q) {
+                    q = vec![b'?'];
+                }
+                for _ in bad {
+                    out.extend_from_slice(&q);
+                }
+            }
             Handler::BackslashReplace => {
                 for &c in bad {
                     let u = c as u32;
@@ -601,7 +623,7 @@ mod tests {
         assert_eq!(Codec::lookup("us-ascii").unwrap(), Codec::Ascii);
         assert!(matches!(
             Codec::lookup("cp1252").unwrap(),
-            Codec::Table("cp1252", _)
+            Codec::Table("cp1252", _, _)
         ));
         assert_eq!(
             Codec::lookup("windows-874").unwrap_err(),

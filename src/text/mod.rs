@@ -14,6 +14,9 @@ pub mod newline;
 #[cfg(test)]
 mod tests;
 
+#[cfg(test)]
+mod exhaustive;
+
 use crate::error::{Error, Result};
 use crate::file::{BinaryFile, Kind};
 use crate::raw::Conn;
