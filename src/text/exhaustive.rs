@@ -104,13 +104,12 @@ fn py_sha256(blobs: &[Vec<u8>]) -> Vec<String> {
 
 /// The first input whose result differs from CPython's.
 fn first_difference(codec: &str, handler: &str, kind: &str, ours: &[Vec<u8>]) -> String {
-    let child = Command::new("python3")
+    let out = Command::new("python3")
         .arg(script())
         .args(["--dump", codec, handler, kind])
-        .stdout(Stdio::piped())
-        .spawn()
+        .output()
         .expect("python3");
-    let lines = BufReader::new(child.stdout.unwrap()).lines();
+    let lines = BufReader::new(&out.stdout[..]).lines();
     for (i, line) in lines.enumerate() {
         let line = line.unwrap();
         let (input, hex) = line.rsplit_once(' ').unwrap();
