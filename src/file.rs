@@ -189,24 +189,12 @@ impl<C: Conn> BinaryFile<C> {
     }
 
     fn raw_readlines(&mut self, hint: Option<usize>) -> Result<Vec<Vec<u8>>> {
-        let hint = hint.filter(|&h| h > 0).unwrap_or(usize::MAX);
-        let (mut lines, mut total) = (Vec::<Vec<u8>>::new(), 0usize);
-        loop {
-            match self.raw_readline(None) {
-                Ok(line) if line.is_empty() => return Ok(lines),
-                Ok(line) => {
-                    total = total.saturating_add(line.len());
-                    lines.push(line);
-                    if total > hint {
-                        return Ok(lines);
-                    }
-                }
-                Err(e) => {
-                    self.raw.unread(&lines.concat());
-                    return Err(e);
-                }
-            }
-        }
+        crate::buffered::collect_lines(hint, Vec::len, || self.raw_readline(None)).map_err(
+            |(lines, e)| {
+                self.raw.unread(&lines.concat());
+                e
+            },
+        )
     }
 
     /// `write(data)`: the count of bytes taken.

@@ -227,24 +227,9 @@ impl BufferedReader {
         raw: &mut R,
         hint: Option<usize>,
     ) -> Result<Vec<Vec<u8>>> {
-        let hint = hint.filter(|&h| h > 0).unwrap_or(usize::MAX);
-        let mut lines: Vec<Vec<u8>> = Vec::new();
-        let mut total = 0usize;
-        loop {
-            match self.readline(raw, None) {
-                Ok(line) if line.is_empty() => return Ok(lines),
-                Ok(line) => {
-                    total = total.saturating_add(line.len());
-                    lines.push(line);
-                    if total > hint {
-                        return Ok(lines);
-                    }
-                }
-                Err(e) => {
-                    self.unread(&lines.concat());
-                    return Err(e);
-                }
-            }
-        }
+        super::collect_lines(hint, Vec::len, || self.readline(raw, None)).map_err(|(lines, e)| {
+            self.unread(&lines.concat());
+            e
+        })
     }
 }

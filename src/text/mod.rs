@@ -278,27 +278,14 @@ impl<C: Conn> TextFile<C> {
     /// `readlines(hint)`: all lines, or until their total length exceeds `hint` characters.
     pub fn readlines(&mut self, hint: Option<usize>) -> Result<Vec<String>> {
         self.check_readable()?;
-        let hint = hint.filter(|&h| h > 0).unwrap_or(usize::MAX);
-        let (mut lines, mut total) = (Vec::<String>::new(), 0usize);
-        loop {
-            match self.readline(None) {
-                Ok(line) if line.is_empty() => return Ok(lines),
-                Ok(line) => {
-                    total = total.saturating_add(line.chars().count());
-                    lines.push(line);
-                    if total > hint {
-                        return Ok(lines);
-                    }
-                }
-                Err(e) => {
-                    // D1: give the lines back.
-                    let rest = self.avail().to_string();
-                    self.decoded = lines.concat() + &rest;
-                    self.decoded_pos = 0;
-                    return Err(e);
-                }
-            }
-        }
+        let size = |l: &String| l.chars().count();
+        crate::buffered::collect_lines(hint, size, || self.readline(None)).map_err(|(lines, e)| {
+            // D1: give the lines back.
+            let rest = self.avail().to_string();
+            self.decoded = lines.concat() + &rest;
+            self.decoded_pos = 0;
+            e
+        })
     }
 
     /// `write(s)`: the number of characters written.
