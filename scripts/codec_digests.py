@@ -6,7 +6,9 @@ For each codec named on the command line (or every codec the Rust side lists), p
     <codec> <handler> encode <sha256>
 where decode covers every 1- and 2-byte input and encode every BMP scalar value plus astral
 samples, each result serialised as in the Rust test (a failure is a marker, not a message).
-With --dump CODEC HANDLER KIND it prints every result instead, for locating a difference.
+--handlers h1,h2 and --kinds decode,encode narrow what is computed (default: strict and
+replace, both kinds). With --dump CODEC HANDLER KIND it prints every result instead, for
+locating a difference.
 """
 import hashlib
 import struct
@@ -57,11 +59,19 @@ def main():
         for inp, out in results(codec, handler):
             print(repr(inp), out.hex())
         return
+    handlers, kinds = ["strict", "replace"], ["decode", "encode"]
+    while args and args[0].startswith("--"):
+        if args[0] == "--handlers":
+            handlers = args[1].split(",")
+        elif args[0] == "--kinds":
+            kinds = args[1].split(",")
+        args = args[2:]
+    funcs = {"decode": decode_results, "encode": encode_results}
     for codec in args:
-        for handler in ("strict", "replace"):
-            for kind, results in (("decode", decode_results), ("encode", encode_results)):
+        for handler in handlers:
+            for kind in kinds:
                 h = hashlib.sha256()
-                for _, out in results(codec, handler):
+                for _, out in funcs[kind](codec, handler):
                     h.update(out)
                 print(codec, handler, kind, h.hexdigest(), flush=True)
 

@@ -52,3 +52,25 @@ for mod in sorted({m.name for m in pkgutil.iter_modules(encodings.__path__)}):
     vals = ", ".join("0x%04X" % ord(c) for c in table)
     print('    ("%s", [%s]),' % (name, vals))
 print("];")
+
+# Code points that have a name in this CPython's Unicode database (for `namereplace`, whose
+# names come from the unicode_names2 crate; it knows a newer Unicode, so gate on these).
+import unicodedata
+
+ranges = []
+start = None
+for cp in range(0x110000):
+    named = unicodedata.name(chr(cp), None) is not None
+    if named and start is None:
+        start = cp
+    if not named and start is not None:
+        ranges.append((start, cp - 1))
+        start = None
+if start is not None:
+    ranges.append((start, 0x10FFFF))
+print()
+print("/// Code point ranges named in Unicode %s (CPython's `unicodedata`)." % unicodedata.unidata_version)
+print("pub static NAMED: &[(u32, u32)] = &[")
+for a, b in ranges:
+    print("    (0x%X, 0x%X)," % (a, b))
+print("];")

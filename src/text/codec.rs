@@ -169,6 +169,25 @@ impl Handler {
     }
 }
 
+/// The name `unicodedata.name` gives `c` in CPython 3.11 (Unicode 14), if any.
+fn python_name(c: char) -> Option<String> {
+    let u = c as u32;
+    let i = super::names::NAMED.partition_point(|&(_, end)| end < u);
+    let named = super::names::NAMED
+        .get(i)
+        .is_some_and(|&(start, _)| start <= u);
+    if named {
+        unicode_names2::name(c).map(|n| n.to_string())
+    } else {
+        None
+    }
+}
+
+/// `backslashreplace` of one character: `\xNN`, `\uNNNN` or `\UNNNNNNNN`.
+fn backslash_escape(c: char) -> String {
+    char_repr(c)
+}
+
 /// Python's `\xNN` / `\uNNNN` / `\UNNNNNNNN` form of a character in an encode error.
 fn char_repr(c: char) -> String {
     // UnicodeEncodeError.__str__ always escapes the character.
@@ -578,15 +597,7 @@ pub fn encode(codec: &Codec, h: &Handler, text: &str, out: &mut Vec<u8>) -> Resu
             }
             Handler::BackslashReplace => {
                 for &c in bad {
-                    let u = c as u32;
-                    let s = if u < 0x100 {
-                        format!("\\x{u:02x}")
-                    } else if u < 0x10000 {
-                        format!("\\u{u:04x}")
-                    } else {
-                        format!("\\U{u:08x}")
-                    };
-                    out.extend_from_slice(s.as_bytes());
+                    out.extend_from_slice(backslash_escape(c).as_bytes());
                 }
             }
             Handler::XmlCharRefReplace => {
@@ -595,10 +606,12 @@ pub fn encode(codec: &Codec, h: &Handler, text: &str, out: &mut Vec<u8>) -> Resu
                 }
             }
             Handler::NameReplace => {
-                out.truncate(start_len);
-                return Err(Error::Lookup(
-                    "error handler 'namereplace' is not supported by sockfile yet".to_string(),
-                ));
+                for &c in bad {
+                    match python_name(c) {
+                        Some(name) => out.extend_from_slice(format!("\\N{{{name}}}").as_bytes()),
+                        None => out.extend_from_slice(backslash_escape(c).as_bytes()),
+                    }
+                }
             }
             Handler::Unknown(n) => {
                 out.truncate(start_len);

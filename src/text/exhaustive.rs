@@ -123,6 +123,63 @@ fn first_difference(codec: &str, handler: &str, kind: &str, ours: &[Vec<u8>]) ->
     format!("{codec} {handler} {kind}: digests differ but no input does")
 }
 
+/// Encode every BMP scalar with the encode-side handlers (ascii makes every non-ASCII
+/// character go through the handler): `ignore`, `backslashreplace`, `xmlcharrefreplace`,
+/// `namereplace` (names as in CPython 3.11's Unicode 14 database).
+#[test]
+fn encode_handlers_match_cpython_exhaustively() {
+    let handlers = [
+        "ignore",
+        "backslashreplace",
+        "xmlcharrefreplace",
+        "namereplace",
+    ];
+    let out = Command::new("python3")
+        .arg(script())
+        .args([
+            "--handlers",
+            &handlers.join(","),
+            "--kinds",
+            "encode",
+            "ascii",
+            "latin-1",
+            "cp437",
+        ])
+        .output()
+        .expect("run python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let mut runs = Vec::new();
+    for name in ["ascii", "latin-1", "cp437"] {
+        let codec = Codec::lookup(name).unwrap();
+        for hname in handlers {
+            runs.push((name, hname, encode_results(&codec, &handler(hname))));
+        }
+    }
+    let digests = py_sha256(&runs.iter().map(|r| r.2.concat()).collect::<Vec<_>>());
+    let mut failures = Vec::new();
+    for ((name, hname, ours), (digest, line)) in runs.iter().zip(digests.iter().zip(&expected)) {
+        assert!(line.starts_with(&format!("{name} {hname} encode ")));
+        if !line.ends_with(digest.as_str()) {
+            failures.push(first_difference(name, hname, "encode", ours));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 #[test]
 fn every_codec_matches_cpython_exhaustively() {
     let names = codecs();

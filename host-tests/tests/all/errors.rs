@@ -184,7 +184,11 @@ fn socket_unusable_after_real_close() {
     assert_err(sf.send(s, b""), "os-error", bad);
     assert_err(sf.settimeout(s, Some(1.0)), "os-error", bad);
     assert_err(sf.setblocking(s, false), "os-error", bad);
-    assert_eq!(sf.gettimeout(s), Some(0.0), "CPython stores the value before failing");
+    assert_eq!(
+        sf.gettimeout(s),
+        Some(0.0),
+        "CPython stores the value before failing"
+    );
     assert_err(sf.send(s, b"x"), "os-error", bad);
     assert_err(sf.getpeername(s), "os-error", bad);
     assert_err(sf.shutdown(s, ShutdownHow::Write), "os-error", bad);
