@@ -8,6 +8,8 @@ echo "[test] cargo fmt --check"
 cargo fmt --all -- --check
 echo "[test] native unit tests (buffered, text, makefile layers)"
 cargo test -p sockfile
+echo "[test] building and composing the examples"
+bash scripts/examples.sh
 echo "[test] host tests (builds the component, then wasmtime drives it over loopback TCP)"
 cargo test -p host-tests
 echo "[test] all passed"

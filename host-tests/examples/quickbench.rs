@@ -5,7 +5,10 @@ use std::time::Instant;
 use host_tests::Sf;
 
 fn main() {
-    let lines: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(500_000);
+    let lines: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(500_000);
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
     let writer = std::thread::spawn(move || {
@@ -31,11 +34,18 @@ fn main() {
         n += 1;
     }
     let el = start.elapsed().as_secs_f64();
-    println!("readline: {n} lines in {el:.3}s = {:.0} ns/line, {:.2} M lines/s", el * 1e9 / n as f64, n as f64 / el / 1e6);
+    println!(
+        "readline: {n} lines in {el:.3}s = {:.0} ns/line, {:.2} M lines/s",
+        el * 1e9 / n as f64,
+        n as f64 / el / 1e6
+    );
     let start = Instant::now();
     for _ in 0..1_000_000 {
         sf.closed(f);
     }
-    println!("closed(): {:.0} ns/call", start.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "closed(): {:.0} ns/call",
+        start.elapsed().as_secs_f64() * 1e3
+    );
     writer.join().unwrap();
 }

@@ -491,3 +491,54 @@ fn wrap_file(f: wit::File) -> File {
         wit::File::Text(r) => File::Text(TFile(r)),
     }
 }
+
+/// Run a `wasi:cli` command component (e.g. a composed example) with network access and the
+/// given arguments; returns whether `run` succeeded, and its stdout and stderr.
+pub fn run_command(path: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+    let component = Component::from_file(engine(), path).unwrap_or_else(|e| {
+        panic!(
+            "load {}: {e} (run scripts/examples.sh first; scripts/test.sh does)",
+            path.display()
+        )
+    });
+    let mut linker = Linker::new(engine());
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("link wasi");
+    let (stdout, stderr) = (
+        MemoryOutputPipe::new(1 << 24),
+        MemoryOutputPipe::new(1 << 20),
+    );
+    let wasi = WasiCtx::builder()
+        .args(args)
+        .stdout(stdout.clone())
+        .stderr(stderr.clone())
+        .inherit_network()
+        .allow_ip_name_lookup(true)
+        .allow_tcp(true)
+        .build();
+    let mut store = Store::new(
+        engine(),
+        Ctx {
+            wasi,
+            table: ResourceTable::new(),
+            limits: Peak::default(),
+        },
+    );
+    let command =
+        wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, &linker)
+            .expect("instantiate command");
+    let ok = command
+        .wasi_cli_run()
+        .call_run(&mut store)
+        .expect("run trapped")
+        .is_ok();
+    let text = |p: MemoryOutputPipe| String::from_utf8_lossy(&p.contents()).into_owned();
+    (ok, text(stdout), text(stderr))
+}
+
+/// Where `scripts/examples.sh` puts the composed examples.
+pub fn example_path(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/examples")
+        .join(name)
+}

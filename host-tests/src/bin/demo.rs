@@ -1,14 +1,14 @@
-//! The README's main job: a real HTTP/1.1 exchange through the sockfile component.
+//! The README's main job: the composed `examples/http-client` (http-client + sockfile) run as
+//! a `wasi:cli` command under wasmtime, fetching a file from `python3 -m http.server`, which
+//! this program starts on 127.0.0.1 serving a directory it creates.
 //!
-//! Starts `python3 -m http.server` on 127.0.0.1 serving a directory it creates, then, inside
-//! the component (run by wasmtime): `create-connection`, `makefile('rwb')`, write a request,
-//! read the status line and headers with `readline`, the body with `read(Content-Length)`.
+//! `scripts/demo.sh` builds and composes the components first (scripts/examples.sh).
 
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use host_tests::{err_of, Sf};
+use host_tests::{example_path, run_command};
 
 struct Server(Child);
 
@@ -22,8 +22,8 @@ impl Drop for Server {
 fn main() {
     let dir = std::env::temp_dir().join(format!("sockfile-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("create demo dir");
-    let body: Vec<u8> = (0..100_000u32)
-        .map(|i| b"sockfile\n"[(i % 9) as usize])
+    let body: Vec<u8> = (0..1_000_000u32)
+        .map(|i| b"sockfile makefile demo\n"[(i % 23) as usize])
         .collect();
     std::fs::write(dir.join("hello.txt"), &body).expect("write demo file");
 
@@ -47,57 +47,35 @@ fn main() {
             ])
             .arg(&dir)
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
+            .stderr(Stdio::null())
             .spawn()
             .expect("start python3 -m http.server"),
     );
     let deadline = Instant::now() + Duration::from_secs(20);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "http.server did not start");
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(50)); // waiting for the process to start
     }
 
-    println!("[demo] instantiating the sockfile component under wasmtime");
-    let mut sf = Sf::new();
-    let sock = sf
-        .create_connection("127.0.0.1", port, Some(10.0))
-        .expect("create-connection");
-    let f = sf.makefile(sock, "rwb", None).expect("makefile").binary();
-    let request =
-        format!("GET /hello.txt HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
-    sf.write(f, request.as_bytes()).expect("write");
-    sf.flush(f).expect("flush");
-    let status = sf.readline(f, Some(65537)).expect("status line");
-    println!(
-        "[demo] status: {}",
-        String::from_utf8_lossy(&status).trim_end()
-    );
-    let mut length = None;
-    loop {
-        let line = sf.readline(f, Some(65537)).expect("header line");
-        if line == b"\r\n" || line.is_empty() {
-            break;
-        }
-        let text = String::from_utf8_lossy(&line).trim_end().to_string();
-        println!("[demo] header: {text}");
-        if let Some(v) = text.to_ascii_lowercase().strip_prefix("content-length:") {
-            length = v.trim().parse::<u32>().ok();
-        }
+    let url = format!("http://127.0.0.1:{port}/hello.txt");
+    let composed = example_path("http-client.composed.wasm");
+    println!("[demo] running {} {url} under wasmtime", composed.display());
+    let (ok, out, err) = run_command(&composed, &["http-client", &url]);
+    for line in out.lines() {
+        println!("[http-client] {line}");
     }
-    let got = sf.read(f, length).expect("body");
-    println!(
-        "[demo] body: {} bytes, identical to the served file: {}",
-        got.len(),
-        got == body
-    );
-    match sf.read(f, Some(1)) {
-        Ok(rest) => println!("[demo] after the body: {} bytes (EOF)", rest.len()),
-        Err(e) => println!("[demo] after the body: {:?}", err_of(&e)),
+    for line in err.lines() {
+        println!("[http-client stderr] {line}");
     }
-    sf.fclose(f).expect("close file");
-    sf.close(sock);
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
-    assert_eq!(got, body, "the body must match the served file");
-    println!("[demo] ok");
+    assert!(ok, "http-client failed");
+    assert!(
+        out.contains(&format!("body-bytes: {}\n", body.len())),
+        "unexpected body length"
+    );
+    println!(
+        "[demo] ok: {} bytes fetched through sockfile's makefile('rwb')",
+        body.len()
+    );
 }

@@ -7,6 +7,7 @@ mod binary;
 mod close;
 mod contract;
 mod errors;
+mod examples;
 mod modes;
 mod net;
 mod text;

@@ -1,0 +1,171 @@
+//! The composed `examples/http-client` (http-client + sockfile, plugged with `wac`), run as a
+//! `wasi:cli` command under wasmtime against servers this project did not write:
+//! `python3 -m http.server`, and CPython's `http.server` sending a chunked response.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Start a python3 server and wait until it accepts connections.
+fn python_server(args: &[&str], port: u16) -> Server {
+    let child = Command::new("python3")
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3");
+    let server = Server(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "server on {port} did not start");
+        std::thread::sleep(Duration::from_millis(20)); // waiting for a process to start, not for data
+    }
+    server
+}
+
+fn fnv1a64(data: &[u8]) -> u64 {
+    data.iter().fold(0xcbf29ce484222325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+    })
+}
+
+fn composed() -> std::path::PathBuf {
+    let p = example_path("http-client.composed.wasm");
+    assert!(
+        Path::new(&p).exists(),
+        "{} missing: run scripts/examples.sh (scripts/test.sh does)",
+        p.display()
+    );
+    p
+}
+
+#[test]
+fn composed_http_client_against_python_http_server() {
+    let dir = std::env::temp_dir().join(format!("sockfile-http-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let small = b"hello from python3 -m http.server\n".to_vec();
+    let big: Vec<u8> = (0..6_000_000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+        .collect();
+    std::fs::write(dir.join("small.txt"), &small).unwrap();
+    std::fs::write(dir.join("big.bin"), &big).unwrap();
+    let port = free_port();
+    let d = dir.to_str().unwrap().to_string();
+    let _server = python_server(
+        &[
+            "-m",
+            "http.server",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            &d,
+        ],
+        port,
+    );
+    for (name, body) in [("small.txt", &small), ("big.bin", &big)] {
+        let url = format!("http://127.0.0.1:{port}/{name}");
+        let (ok, out, err) = run_command(&composed(), &["http-client", &url]);
+        assert!(ok, "http-client failed: {err}\n{out}");
+        assert!(out.starts_with("status: HTTP/1.0 200 OK\n"), "{out}");
+        assert!(
+            out.contains(&format!("header: Content-Length: {}\n", body.len())),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!("body-bytes: {}\n", body.len())),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!("body-fnv1a64: {:016x}\n", fnv1a64(body))),
+            "{out}"
+        );
+    }
+    let (ok, out, _) = run_command(
+        &composed(),
+        &["http-client", &format!("http://127.0.0.1:{port}/missing")],
+    );
+    assert!(ok);
+    assert!(
+        out.starts_with("status: HTTP/1.0 404 File not found\n"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+const CHUNKED_SERVER: &str = r#"
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        for i in range(200):
+            piece = (b"chunk %d;" % i) * (i + 1)
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+        self.wfile.write(b"0\r\nX-Trailer: yes\r\n\r\n")
+    def log_message(self, *a):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+"#;
+
+#[test]
+fn composed_http_client_reads_a_chunked_response() {
+    let port = free_port();
+    let _server = python_server(&["-c", CHUNKED_SERVER, &port.to_string()], port);
+    let expected: Vec<u8> = (0..200)
+        .flat_map(|i| format!("chunk {i};").repeat(i + 1).into_bytes())
+        .collect();
+    let (ok, out, err) = run_command(
+        &composed(),
+        &["http-client", &format!("http://127.0.0.1:{port}/")],
+    );
+    assert!(ok, "http-client failed: {err}\n{out}");
+    assert!(
+        out.contains("header: Transfer-Encoding: chunked\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("body-bytes: {}\n", expected.len())),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("body-fnv1a64: {:016x}\n", fnv1a64(&expected))),
+        "{out}"
+    );
+}
+
+#[test]
+fn composed_component_imports_only_wasi() {
+    let c = wasmtime::component::Component::from_file(engine(), composed()).unwrap();
+    let ty = c.component_type();
+    let imports: Vec<&str> = ty.imports(engine()).map(|(n, _)| n).collect();
+    assert!(!imports.is_empty());
+    assert!(
+        imports.iter().all(|n| n.starts_with("wasi:")),
+        "{imports:?}"
+    );
+    assert!(!imports.iter().any(|n| n.starts_with("sockfile:")));
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Build the example components and compose them with sockfile (wac plug), into
+# target/examples/. Installs wac-cli (crates.io) on first use.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+if ! command -v wac >/dev/null 2>&1; then
+    echo "[examples] installing wac-cli 0.12.0 (cargo install, a few minutes on first use)"
+    cargo install --locked wac-cli@0.12.0
+fi
+echo "[examples] building sockfile and examples/http-client for wasm32-wasip2"
+cargo build --release --target wasm32-wasip2 -p sockfile -p http-client
+mkdir -p target/examples
+wac plug target/wasm32-wasip2/release/http-client.wasm \
+    --plug target/wasm32-wasip2/release/sockfile.wasm \
+    -o target/examples/http-client.composed.wasm
+echo "[examples] composed target/examples/http-client.composed.wasm"
