@@ -235,22 +235,27 @@ impl<C: Conn> TextFile<C> {
     /// `read(size)`: `size` characters, or everything to EOF.
     pub fn read(&mut self, size: Option<usize>) -> Result<String> {
         self.check_readable()?;
-        match size {
-            None => {
-                while self.read_chunk()? {}
-                let n = self.avail().len();
-                Ok(self.take_bytes(n))
+        let want = size.unwrap_or(usize::MAX);
+        loop {
+            if let Some(i) = chars_prefix(self.avail(), want) {
+                return Ok(self.take_bytes(i));
             }
-            Some(n) => loop {
-                if let Some(i) = chars_prefix(self.avail(), n) {
-                    return Ok(self.take_bytes(i));
+            match self.read_chunk() {
+                Ok(true) => {}
+                // EOF, or non-blocking with some text already here (like the binary read):
+                // return what there is.
+                Ok(false) => return Ok(self.take_all()),
+                Err(Error::BlockingIo { .. }) if !self.avail().is_empty() => {
+                    return Ok(self.take_all())
                 }
-                if !self.read_chunk()? {
-                    let all = self.avail().len();
-                    return Ok(self.take_bytes(all));
-                }
-            },
+                Err(e) => return Err(e),
+            }
         }
+    }
+
+    fn take_all(&mut self) -> String {
+        let n = self.avail().len();
+        self.take_bytes(n)
     }
 
     /// `readline(limit)`: `limit` in characters.

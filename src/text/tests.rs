@@ -35,6 +35,8 @@ impl Conn for Mock {
         match st.chunks.pop_front() {
             None => Ok(0),
             Some(None) => Err(Error::Timeout),
+            // An empty chunk stands for "would block" (non-blocking socket, no data yet).
+            Some(Some(c)) if c.is_empty() => Err(Error::WouldBlock),
             Some(Some(c)) => {
                 let n = c.len().min(buf.len());
                 buf[..n].copy_from_slice(&c[..n]);
@@ -274,4 +276,17 @@ fn bom_required_for_utf16_reads() {
     let chunks: Vec<Option<Vec<u8>>> = b"\xef\xbb\xbfhi".iter().map(|b| Some(vec![*b])).collect();
     let (_s, mut t, _m) = text_file(chunks, "r", "utf-8-sig", "strict", None);
     assert_eq!(t.read(None).unwrap(), "hi");
+}
+
+#[test]
+fn d3_non_blocking_text_read_returns_what_is_there() {
+    let wb = |c: &[u8]| Some(c.to_vec());
+    let chunks = vec![wb(b"ab"), wb(b""), wb(b""), wb(b"c"), wb(b""), wb(b"d\n")];
+    let (_s, mut t, _m) = text_file(chunks, "r", "utf-8", "strict", None);
+    assert_eq!(t.read(Some(5)).unwrap(), "ab");
+    let e = t.read(Some(5)).unwrap_err();
+    assert!(matches!(e, Error::BlockingIo { written: 0, .. }), "{e:?}");
+    assert_eq!(t.read(None).unwrap(), "c");
+    assert_eq!(t.readline(None).unwrap(), "d\n");
+    assert_eq!(t.read(None).unwrap(), "");
 }
