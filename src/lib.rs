@@ -13,6 +13,9 @@ pub mod raw;
 pub mod socket;
 pub mod text;
 
+#[cfg(test)]
+mod tests;
+
 #[cfg(target_arch = "wasm32")]
 mod component;
 

@@ -14,9 +14,6 @@ pub mod newline;
 #[cfg(test)]
 mod tests;
 
-#[cfg(test)]
-mod exhaustive;
-
 use crate::error::{Error, Result};
 use crate::file::{BinaryFile, Kind};
 use crate::raw::Conn;

@@ -1,6 +1,10 @@
 //! TextIOWrapper over a scripted connection: every input fed in every chunking (one byte at a
 //! time, split at each position, random splits) gives the same text.
 
+mod codec;
+mod exhaustive;
+mod newline;
+
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;

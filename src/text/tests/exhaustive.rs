@@ -12,8 +12,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use super::codec::{decode, encode, Codec, Handler};
-use super::names::TABLES;
+use crate::text::codec::{decode, encode, Codec, Handler};
+use crate::text::names::TABLES;
 
 const ASTRAL: [u32; 5] = [0x10000, 0x1F600, 0x20000, 0x10FFFF, 0xE0001];
 

@@ -1,0 +1,3 @@
+//! Unit tests of the top-level modules.
+
+mod makefile;
