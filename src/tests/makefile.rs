@@ -16,8 +16,8 @@ fn modes_accepted_and_rejected_like_cpython() {
         parse_mode("it's").unwrap_err(),
         Error::value("invalid mode \"it's\" (only r, w, b allowed)")
     );
-    let m = parse_mode("").unwrap();
-    assert!(m.reading && !m.writing && !m.binary);
+    let read_text = Mode { reading: true, writing: false, binary: false };
+    assert_eq!(parse_mode(""), Ok(read_text));
 }
 
 #[test]
