@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 if ! command -v wac >/dev/null 2>&1; then
-    echo "[examples] installing wac-cli 0.12.0 (cargo install, a few minutes on first use)"
-    cargo install --locked wac-cli@0.12.0
+    # Without the registry feature (no warg client): about 4 minutes instead of 8.
+    echo "[examples] installing wac-cli 0.12.0 (cargo install, about 4 minutes on first use)"
+    cargo install --locked wac-cli@0.12.0 --no-default-features --features wit
 fi
 echo "[examples] building sockfile and examples/http-client for wasm32-wasip2"
 cargo build --release --target wasm32-wasip2 -p sockfile -p http-client
