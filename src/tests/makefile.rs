@@ -16,7 +16,11 @@ fn modes_accepted_and_rejected_like_cpython() {
         parse_mode("it's").unwrap_err(),
         Error::value("invalid mode \"it's\" (only r, w, b allowed)")
     );
-    let read_text = Mode { reading: true, writing: false, binary: false };
+    let read_text = Mode {
+        reading: true,
+        writing: false,
+        binary: false,
+    };
     assert_eq!(parse_mode(""), Ok(read_text));
 }
 
