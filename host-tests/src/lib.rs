@@ -542,3 +542,39 @@ pub fn example_path(name: &str) -> std::path::PathBuf {
         .join("../target/examples")
         .join(name)
 }
+
+/// A child process (a test server) killed when dropped.
+pub struct Server(pub std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Start `python3 ARGS` (a server on 127.0.0.1:`port`) and wait until it accepts connections.
+pub fn python_server(args: &[&str], port: u16) -> Server {
+    use std::time::{Duration, Instant};
+    let child = std::process::Command::new("python3")
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start python3");
+    let server = Server(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "server on {port} did not start");
+        std::thread::sleep(Duration::from_millis(20)); // waiting for a process to start, not for data
+    }
+    server
+}
+
+/// A free loopback port.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}

@@ -4,20 +4,7 @@
 //!
 //! `scripts/demo.sh` builds and composes the components first (scripts/examples.sh).
 
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-use host_tests::{example_path, run_command};
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use host_tests::{example_path, free_port, python_server, run_command};
 
 fn main() {
     let dir = std::env::temp_dir().join(format!("sockfile-demo-{}", std::process::id()));
@@ -27,35 +14,24 @@ fn main() {
         .collect();
     std::fs::write(dir.join("hello.txt"), &body).expect("write demo file");
 
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
+    let port = free_port();
     println!(
         "[demo] starting python3 -m http.server on 127.0.0.1:{port} serving {}",
         dir.display()
     );
-    let server = Server(
-        Command::new("python3")
-            .args([
-                "-m",
-                "http.server",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--directory",
-            ])
-            .arg(&dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start python3 -m http.server"),
+    let d = dir.to_str().expect("utf-8 temp dir").to_string();
+    let server = python_server(
+        &[
+            "-m",
+            "http.server",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            &d,
+        ],
+        port,
     );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "http.server did not start");
-        std::thread::sleep(Duration::from_millis(50)); // waiting for the process to start
-    }
 
     let url = format!("http://127.0.0.1:{port}/hello.txt");
     let composed = example_path("http-client.composed.wasm");
