@@ -3,10 +3,12 @@
 //!
 //! Implemented here: UTF-8, UTF-8-SIG, UTF-16 and UTF-32 (with and without BOM), ASCII,
 //! Latin-1, and every CPython single-byte charmap codec (tables generated from CPython by
-//! `scripts/gen_codec_names.py`, so they are CPython's own). Error positions are byte offsets
+//! `scripts/gen_codec_names.py`, so they are CPython's own); the CJK codecs live in
+//! `cjk.rs`. Error positions are byte offsets
 //! in the stream (decode, deviation D2) or character offsets in the written string (encode).
 #![deny(unsafe_code)]
 
+use super::cjk::{self, Dbcs, DecState, EncState, Step};
 use super::names::{NAMES, TABLES};
 use crate::error::{Error, Result};
 
@@ -30,6 +32,8 @@ pub enum Codec {
     Latin1,
     /// A charmap codec: its CPython name and decoding table.
     Table(&'static str, &'static [u16; 256], usize),
+    /// A CJK multibyte codec (`cjk.rs`).
+    Cjk(&'static Dbcs),
 }
 
 /// `encodings.normalize_encoding` after the C layer lowercased the name.
@@ -93,10 +97,10 @@ impl Codec {
             "utf-32-be" => Codec::Utf32(Some(Endian::Big)),
             "ascii" => Codec::Ascii,
             "iso8859-1" => Codec::Latin1,
-            _ => {
-                let i = TABLES.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
-                Codec::Table(TABLES[i].0, &TABLES[i].1, i)
-            }
+            _ => match TABLES.binary_search_by(|(n, _)| (*n).cmp(name)) {
+                Ok(i) => Codec::Table(TABLES[i].0, &TABLES[i].1, i),
+                Err(_) => Codec::Cjk(cjk::by_name(name)?),
+            },
         })
     }
 
@@ -113,6 +117,7 @@ impl Codec {
             Codec::Ascii => "ascii",
             Codec::Latin1 => "latin-1",
             Codec::Table(..) => "charmap",
+            Codec::Cjk(d) => d.name,
         }
     }
 
@@ -260,7 +265,21 @@ pub fn decode(
     last: bool,
     out: &mut String,
 ) -> std::result::Result<usize, (usize, Error)> {
+    decode_with(codec, &mut DecState::default(), h, input, offset, last, out)
+}
+
+/// [`decode`] continuing a stream: `st` carries a stateful codec's state between calls.
+pub fn decode_with(
+    codec: &Codec,
+    st: &mut DecState,
+    h: &Handler,
+    input: &[u8],
+    offset: u64,
+    last: bool,
+    out: &mut String,
+) -> std::result::Result<usize, (usize, Error)> {
     match codec {
+        Codec::Cjk(d) => decode_cjk(codec, d, st, h, input, offset, last, out),
         Codec::Utf8 | Codec::Utf8Sig => decode_utf8(codec, h, input, offset, last, out),
         Codec::Ascii | Codec::Latin1 | Codec::Table(..) => {
             decode_single(codec, h, input, offset, out)
@@ -326,6 +345,58 @@ fn decode_utf8(
             }
         }
     }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn decode_cjk(
+    codec: &Codec,
+    d: &'static Dbcs,
+    st: &mut DecState,
+    h: &Handler,
+    input: &[u8],
+    offset: u64,
+    last: bool,
+    out: &mut String,
+) -> std::result::Result<usize, (usize, Error)> {
+    let mut pos = 0;
+    let ascii_fast = d.kind != cjk::Kind::Iso2022Jp;
+    while pos < input.len() {
+        if ascii_fast {
+            // Every byte below 0x80 is itself in these codecs (the generator checks it).
+            let run = encoding_rs::Encoding::ascii_valid_up_to(&input[pos..]);
+            // Safe: ASCII is UTF-8.
+            out.push_str(std::str::from_utf8(&input[pos..pos + run]).unwrap_or_default());
+            pos += run;
+            if pos == input.len() {
+                break;
+            }
+        }
+        let rest = &input[pos..];
+        let mut next = st.clone();
+        let (bad, reason) = match cjk::step(d, &mut next, rest) {
+            cjk::Step::Chars(a, b, n) => {
+                out.push(char::from_u32(a).unwrap_or('\u{fffd}'));
+                if let Some(b) = b {
+                    out.push(char::from_u32(b).unwrap_or('\u{fffd}'));
+                }
+                *st = next;
+                pos += n;
+                continue;
+            }
+            Step::Skip(n) => {
+                *st = next;
+                pos += n;
+                continue;
+            }
+            Step::Illegal(n) => (n.clamp(1, rest.len()), cjk::ILLEGAL),
+            Step::More if !last => return Ok(pos),
+            Step::More => (rest.len(), cjk::INCOMPLETE),
+        };
+        let start = offset + pos as u64;
+        pos += bad;
+        on_decode_error(h, codec, &rest[..bad], start, reason, out).map_err(|e| (pos, e))?;
+    }
+    Ok(input.len())
 }
 
 fn decode_single(
@@ -491,7 +562,7 @@ fn decode_utf32(
     Ok(input.len())
 }
 
-/// Encode one character, or `None` if the codec cannot represent it.
+/// Encode one character, or `false` if the codec cannot represent it (never for CJK).
 fn encode_char(codec: &Codec, c: char, out: &mut Vec<u8>) -> bool {
     let u = c as u32;
     match codec {
@@ -523,6 +594,21 @@ fn encode_char(codec: &Codec, c: char, out: &mut Vec<u8>) -> bool {
     true
 }
 
+/// Encode the character at `chars[i]` with the codec's state: how many characters it took,
+/// or `None` if the codec cannot represent it.
+fn encode_at(
+    codec: &Codec,
+    st: &mut EncState,
+    chars: &[char],
+    i: usize,
+    out: &mut Vec<u8>,
+) -> Option<usize> {
+    match codec {
+        Codec::Cjk(d) => cjk::encode_one(d, st, chars, i, out),
+        _ => encode_char(codec, chars[i], out).then_some(1),
+    }
+}
+
 /// CPython's encoding map of single-byte codec `index` (`codecs.charmap_build`): where
 /// several bytes decode to one character, the last of them wins.
 fn encode_map(index: usize) -> &'static std::collections::HashMap<u32, u8> {
@@ -541,84 +627,135 @@ fn encode_map(index: usize) -> &'static std::collections::HashMap<u32, u8> {
     })
 }
 
-/// Encode `text` with handler `h`. Nothing is produced on a strict error (the whole write
-/// fails, as in CPython). Positions are character offsets in `text`.
+/// Encode `text` with handler `h`, as `str.encode` does (a final encode from a fresh state).
+/// Nothing is produced on a strict error. Positions are character offsets in `text`.
 pub fn encode(codec: &Codec, h: &Handler, text: &str, out: &mut Vec<u8>) -> Result<()> {
+    encode_with(codec, &mut EncState::default(), h, text, true, out)
+}
+
+/// [`encode`] continuing a stream: `st` carries a stateful codec's state between writes.
+/// `last` appends the codec's reset sequence (ISO-2022-JP's return to ASCII); otherwise a
+/// big5hkscs `Ê`/`ê` ending `text` is held back for the next write or [`encode_held`]. On a
+/// strict error nothing is produced and `st` is unchanged.
+pub fn encode_with(
+    codec: &Codec,
+    st: &mut EncState,
+    h: &Handler,
+    text: &str,
+    last: bool,
+    out: &mut Vec<u8>,
+) -> Result<()> {
     if matches!(codec, Codec::Utf8 | Codec::Utf8Sig) {
         out.extend_from_slice(text.as_bytes());
         return Ok(());
     }
+    let mut chars: Vec<char> = st.held.take().into_iter().chain(text.chars()).collect();
+    let mut held = None;
+    if let (Codec::Cjk(d), false, Some(&c)) = (codec, last, chars.last()) {
+        if cjk::holds_back(d, c) {
+            held = chars.pop();
+        }
+    }
+    encode_chars(codec, st, h, &chars, last, out)?;
+    st.held = held;
+    Ok(())
+}
+
+/// Encode the character a non-final write held back (big5hkscs), without a reset.
+pub fn encode_held(codec: &Codec, st: &mut EncState, h: &Handler, out: &mut Vec<u8>) -> Result<()> {
+    match st.held.take() {
+        Some(c) => encode_chars(codec, st, h, &[c], false, out),
+        None => Ok(()),
+    }
+}
+
+fn encode_chars(
+    codec: &Codec,
+    st: &mut EncState,
+    h: &Handler,
+    chars: &[char],
+    last: bool,
+    out: &mut Vec<u8>,
+) -> Result<()> {
     let start_len = out.len();
-    let chars: Vec<char> = text.chars().collect();
+    let start_state = st.clone();
     let mut i = 0;
     while i < chars.len() {
-        if encode_char(codec, chars[i], out) {
-            i += 1;
+        if let Some(n) = encode_at(codec, st, chars, i, out) {
+            i += n;
             continue;
         }
-        // A run of unencodable characters is one error, as CPython reports it.
+        // CJK codecs report one character per error; charmap codecs a whole run.
         let mut j = i + 1;
-        let mut scratch = Vec::new();
-        while j < chars.len() && !encode_char(codec, chars[j], &mut scratch) {
-            j += 1;
+        if !matches!(codec, Codec::Cjk(_)) {
+            let mut scratch = Vec::new();
+            while j < chars.len() && !encode_char(codec, chars[j], &mut scratch) {
+                j += 1;
+            }
         }
         let bad = &chars[i..j];
-        match h {
+        let replacement: String = match h {
             Handler::Strict => {
                 out.truncate(start_len);
-                let reason = match codec {
-                    Codec::Ascii => "ordinal not in range(128)",
-                    Codec::Latin1 => "ordinal not in range(256)",
-                    _ => "character maps to <undefined>",
-                };
-                let name = codec.error_name();
-                return Err(Error::Encode(if bad.len() == 1 {
-                    format!(
-                        "'{name}' codec can't encode character '{}' in position {i}: {reason}",
-                        char_repr(bad[0])
-                    )
-                } else {
-                    format!(
-                        "'{name}' codec can't encode characters in position {i}-{}: {reason}",
-                        j - 1
-                    )
-                }));
+                *st = start_state;
+                return Err(encode_error(codec, bad, i, j));
             }
-            Handler::Ignore => {}
-            Handler::Replace => {
-                // '?' in the codec itself (0x6F in EBCDIC code pages).
-                let mut q = Vec::new();
-                if !encode_char(codec, '?', &mut q) {
-                    q = vec![b'?'];
-                }
-                for _ in bad {
-                    out.extend_from_slice(&q);
-                }
-            }
-            Handler::BackslashReplace => {
-                for &c in bad {
-                    out.extend_from_slice(backslash_escape(c).as_bytes());
-                }
-            }
-            Handler::XmlCharRefReplace => {
-                for &c in bad {
-                    out.extend_from_slice(format!("&#{};", c as u32).as_bytes());
-                }
-            }
-            Handler::NameReplace => {
-                for &c in bad {
-                    match python_name(c) {
-                        Some(name) => out.extend_from_slice(format!("\\N{{{name}}}").as_bytes()),
-                        None => out.extend_from_slice(backslash_escape(c).as_bytes()),
-                    }
-                }
-            }
+            Handler::Ignore => String::new(),
+            Handler::Replace => bad.iter().map(|_| '?').collect(),
+            Handler::BackslashReplace => bad.iter().map(|&c| backslash_escape(c)).collect(),
+            Handler::XmlCharRefReplace => bad.iter().map(|&c| format!("&#{};", c as u32)).collect(),
+            Handler::NameReplace => bad
+                .iter()
+                .map(|&c| match python_name(c) {
+                    Some(name) => format!("\\N{{{name}}}"),
+                    None => backslash_escape(c),
+                })
+                .collect(),
             Handler::Unknown(n) => {
                 out.truncate(start_len);
+                *st = start_state;
                 return Err(Handler::unknown(n));
+            }
+        };
+        // The replacement goes through the codec too (EBCDIC, ISO-2022-JP escapes).
+        let rep: Vec<char> = replacement.chars().collect();
+        let mut k = 0;
+        while k < rep.len() {
+            match encode_at(codec, st, &rep, k, out) {
+                Some(n) => k += n,
+                None => {
+                    out.push(rep[k] as u8);
+                    k += 1;
+                }
             }
         }
         i = j;
     }
+    if last {
+        if let Codec::Cjk(d) = codec {
+            cjk::encode_reset(d, st, out);
+        }
+    }
     Ok(())
+}
+
+fn encode_error(codec: &Codec, bad: &[char], i: usize, j: usize) -> Error {
+    let reason = match codec {
+        Codec::Ascii => "ordinal not in range(128)",
+        Codec::Latin1 => "ordinal not in range(256)",
+        Codec::Cjk(_) => cjk::ILLEGAL,
+        _ => "character maps to <undefined>",
+    };
+    let name = codec.error_name();
+    Error::Encode(if bad.len() == 1 {
+        format!(
+            "'{name}' codec can't encode character '{}' in position {i}: {reason}",
+            char_repr(bad[0])
+        )
+    } else {
+        format!(
+            "'{name}' codec can't encode characters in position {i}-{}: {reason}",
+            j - 1
+        )
+    })
 }

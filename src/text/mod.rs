@@ -7,6 +7,9 @@
 //! D2: a strict decode error is raised only after the text before the bad byte was delivered.
 #![deny(unsafe_code)]
 
+pub mod cjk;
+#[rustfmt::skip]
+pub(crate) mod cjk_tables;
 pub mod codec;
 pub mod names;
 pub mod newline;
@@ -62,6 +65,9 @@ pub struct TextFile<C: Conn> {
     /// BOM handling on read is done (utf-8-sig, utf-16, utf-32).
     bom_checked: bool,
     nl: NewlineDecoder,
+    /// A stateful codec's decoder and encoder state (ISO-2022-JP designations).
+    dec_state: cjk::DecState,
+    enc_state: cjk::EncState,
     /// Encoded bytes not yet handed to the buffer.
     pending_out: Vec<u8>,
     bom_written: bool,
@@ -81,6 +87,8 @@ impl<C: Conn> TextFile<C> {
             decode_error: None,
             bom_checked: false,
             nl,
+            dec_state: Default::default(),
+            enc_state: Default::default(),
             pending_out: Vec::new(),
             bom_written: false,
         }
@@ -141,8 +149,9 @@ impl<C: Conn> TextFile<C> {
         let start = self.skip_bom(eof)?;
         let input = &self.undecoded[start..];
         let offset = self.in_offset + start as u64;
-        let consumed = match codec::decode(
+        let consumed = match codec::decode_with(
             &self.cfg.codec,
+            &mut self.dec_state,
             &self.cfg.handler,
             input,
             offset,
@@ -295,7 +304,15 @@ impl<C: Conn> TextFile<C> {
         self.check_writable()?;
         let text = self.cfg.newline.write_translate(s);
         let mut bytes = Vec::with_capacity(text.len());
-        codec::encode(&self.cfg.codec, &self.cfg.handler, &text, &mut bytes)?;
+        // Never a final encode: CPython's TextIOWrapper does not reset the encoder either.
+        codec::encode_with(
+            &self.cfg.codec,
+            &mut self.enc_state,
+            &self.cfg.handler,
+            &text,
+            false,
+            &mut bytes,
+        )?;
         if !self.bom_written && !bytes.is_empty() {
             self.pending_out
                 .extend_from_slice(self.cfg.codec.write_bom());
@@ -343,6 +360,16 @@ impl<C: Conn> TextFile<C> {
         if self.closed() {
             return Err(Error::closed_file());
         }
+        // A big5hkscs character held back for a pair goes out now (CPython would keep it,
+        // and lose it at close).
+        let mut held = Vec::new();
+        codec::encode_held(
+            &self.cfg.codec,
+            &mut self.enc_state,
+            &self.cfg.handler,
+            &mut held,
+        )?;
+        self.pending_out.extend_from_slice(&held);
         self.push_pending()?;
         self.buffer.flush()
     }

@@ -5,6 +5,7 @@ mod common;
 
 mod binary;
 mod close;
+mod codecs;
 mod contract;
 mod errors;
 mod examples;

@@ -31,6 +31,11 @@ fn codecs() -> Vec<String> {
     .map(|s| s.to_string())
     .collect();
     v.extend(TABLES.iter().map(|(n, _)| n.to_string()));
+    v.extend(
+        crate::text::cjk_tables::ALL
+            .iter()
+            .map(|d| d.name.to_string()),
+    );
     v
 }
 
@@ -124,7 +129,8 @@ fn first_difference(codec: &str, handler: &str, kind: &str, ours: &[Vec<u8>]) ->
 }
 
 /// Encode every BMP scalar with the encode-side handlers (ascii makes every non-ASCII
-/// character go through the handler): `ignore`, `backslashreplace`, `xmlcharrefreplace`,
+/// character go through the handler; cp500 and iso2022_jp encode the replacement text
+/// through the codec: EBCDIC bytes, escape sequences): `ignore`, `backslashreplace`, `xmlcharrefreplace`,
 /// `namereplace` (names as in CPython 3.11's Unicode 14 database).
 #[test]
 fn encode_handlers_match_cpython_exhaustively() {
@@ -144,6 +150,9 @@ fn encode_handlers_match_cpython_exhaustively() {
             "ascii",
             "latin-1",
             "cp437",
+            "cp500",
+            "gb2312",
+            "iso2022_jp",
         ])
         .output()
         .expect("run python3");
@@ -158,7 +167,7 @@ fn encode_handlers_match_cpython_exhaustively() {
         .map(str::to_string)
         .collect();
     let mut runs = Vec::new();
-    for name in ["ascii", "latin-1", "cp437"] {
+    for name in ["ascii", "latin-1", "cp437", "cp500", "gb2312", "iso2022_jp"] {
         let codec = Codec::lookup(name).unwrap();
         for hname in handlers {
             runs.push((name, hname, encode_results(&codec, &handler(hname))));

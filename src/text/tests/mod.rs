@@ -1,6 +1,7 @@
 //! TextIOWrapper over a scripted connection: every input fed in every chunking (one byte at a
 //! time, split at each position, random splits) gives the same text.
 
+mod cjk;
 mod codec;
 mod exhaustive;
 mod newline;
