@@ -9,10 +9,12 @@ if ! command -v wac >/dev/null 2>&1; then
     echo "[examples] installing wac-cli 0.12.0 (cargo install, about 4 minutes on first use)"
     cargo install --locked wac-cli@0.12.0 --no-default-features --features wit
 fi
-echo "[examples] building sockfile and examples/http-client for wasm32-wasip2"
-cargo build --release --target wasm32-wasip2 -p sockfile -p http-client
+echo "[examples] building sockfile, examples/http-client and examples/redis-client for wasm32-wasip2"
+cargo build --release --target wasm32-wasip2 -p sockfile -p http-client -p redis-client
 mkdir -p target/examples
-wac plug target/wasm32-wasip2/release/http-client.wasm \
-    --plug target/wasm32-wasip2/release/sockfile.wasm \
-    -o target/examples/http-client.composed.wasm
-echo "[examples] composed target/examples/http-client.composed.wasm"
+for ex in http-client redis-client; do
+    wac plug "target/wasm32-wasip2/release/$ex.wasm" \
+        --plug target/wasm32-wasip2/release/sockfile.wasm \
+        -o "target/examples/$ex.composed.wasm"
+    echo "[examples] composed target/examples/$ex.composed.wasm"
+done

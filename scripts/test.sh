@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/test-servers.sh
 echo "[test] cargo fmt --check"
 cargo fmt --all -- --check
 echo "[test] native unit tests (buffered, text, makefile layers)"

@@ -555,13 +555,18 @@ impl Drop for Server {
 
 /// Start `python3 ARGS` (a server on 127.0.0.1:`port`) and wait until it accepts connections.
 pub fn python_server(args: &[&str], port: u16) -> Server {
+    server_process("python3", args, port)
+}
+
+/// Start `PROGRAM ARGS` (a server on 127.0.0.1:`port`) and wait until it accepts connections.
+pub fn server_process(program: &str, args: &[&str], port: u16) -> Server {
     use std::time::{Duration, Instant};
-    let child = std::process::Command::new("python3")
+    let child = std::process::Command::new(program)
         .args(args)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .expect("start python3");
+        .unwrap_or_else(|e| panic!("start {program}: {e} (.ci/run installs test servers)"));
     let server = Server(child);
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {

@@ -122,13 +122,76 @@ fn composed_http_client_reads_a_chunked_response() {
 
 #[test]
 fn composed_component_imports_only_wasi() {
-    let c = wasmtime::component::Component::from_file(engine(), composed()).unwrap();
-    let ty = c.component_type();
-    let imports: Vec<&str> = ty.imports(engine()).map(|(n, _)| n).collect();
-    assert!(!imports.is_empty());
-    assert!(
-        imports.iter().all(|n| n.starts_with("wasi:")),
-        "{imports:?}"
+    for path in [composed(), example_path("redis-client.composed.wasm")] {
+        let c = wasmtime::component::Component::from_file(engine(), &path).unwrap();
+        let ty = c.component_type();
+        let imports: Vec<&str> = ty.imports(engine()).map(|(n, _)| n).collect();
+        assert!(!imports.is_empty());
+        assert!(
+            imports.iter().all(|n| n.starts_with("wasi:")),
+            "{}: {imports:?}",
+            path.display()
+        );
+        assert!(!imports.iter().any(|n| n.starts_with("sockfile:")));
+    }
+}
+
+/// The composed `examples/redis-client` against a real `redis-server` (Debian's package;
+/// `.ci/run` installs it) on a free loopback port: every reply as Redis gives it, and the
+/// server's state checked afterwards by a native client.
+#[test]
+fn composed_redis_client_against_redis_server() {
+    let port = free_port();
+    let _server = server_process(
+        "redis-server",
+        &[
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        port,
     );
-    assert!(!imports.iter().any(|n| n.starts_with("sockfile:")));
+    let path = example_path("redis-client.composed.wasm");
+    let (ok, out, err) = run_command(
+        &path,
+        &["redis-client", "127.0.0.1", &port.to_string(), "5000"],
+    );
+    assert!(ok, "redis-client failed: {err}\n{out}");
+    let big: Vec<u8> = (0..1u32 << 20)
+        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+        .collect();
+    let want = format!(
+        "PING -> PONG\n\
+         SET greeting -> OK\n\
+         GET greeting -> \"héllo from sockfile ☃\"\n\
+         big value: 1048576 bytes, fnv1a64 {h:016x}\n\
+         SET big -> OK\n\
+         GET big -> (1048576 bytes, fnv1a64 {h:016x})\n\
+         GET missing -> (nil)\n\
+         DEL counter -> (integer) 0\n\
+         INCR counter -> (integer) 1\n\
+         INCR greeting -> (error) ERR value is not an integer or out of range\n\
+         MGET greeting counter missing -> [\"héllo from sockfile ☃\", \"1\", (nil)]\n\
+         pipeline 5000 x INCR counter -> last (integer) 5001\n",
+        h = fnv1a64(&big)
+    );
+    assert_eq!(out, want);
+    // The server really holds what the component wrote.
+    use std::io::{Read, Write};
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    c.write_all(b"*2\r\n$3\r\nGET\r\n$7\r\ncounter\r\n*2\r\n$6\r\nSTRLEN\r\n$3\r\nbig\r\n")
+        .expect("write");
+    let mut got = Vec::new();
+    let mut buf = [0u8; 256];
+    while !got.ends_with(b":1048576\r\n") {
+        let n = c.read(&mut buf).expect("read");
+        assert!(n > 0, "redis closed: {got:?}");
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(got, b"$4\r\n5001\r\n:1048576\r\n");
 }

@@ -1,0 +1,188 @@
+//! `redis-client HOST PORT [N]`: a small Redis (RESP2) client over sockfile, written the way a
+//! Python programmer would with `sock.makefile('rwb')`: commands are written and flushed,
+//! replies are read with `readline` (and `read(n)` for bulk strings).
+//!
+//! Runs PING, SET/GET (a UTF-8 value and a 1 MiB value), GET of a missing key, INCR, an
+//! error reply, and a pipeline of N INCR commands sent in one write (default 1000), and prints
+//! one line per step.
+
+wit_bindgen::generate!({
+    path: "../../wit",
+    world: "client",
+    generate_all,
+});
+
+use sockfile::socket::socket::{self as sf, BinaryFile, Error, File};
+
+fn describe(e: &Error) -> String {
+    match e {
+        Error::ValueError(m) => format!("ValueError: {m}"),
+        Error::UnsupportedOperation(m) => format!("UnsupportedOperation: {m}"),
+        Error::LookupError(m) => format!("LookupError: {m}"),
+        Error::UnicodeDecodeError(m) => format!("UnicodeDecodeError: {m}"),
+        Error::UnicodeEncodeError(m) => format!("UnicodeEncodeError: {m}"),
+        Error::Timeout(m) => format!("TimeoutError: {m}"),
+        Error::BlockingIoError(b) => {
+            format!("BlockingIOError: {} ({} written)", b.message, b.written)
+        }
+        Error::OsError(o) => format!("OSError({:?}): {}", o.errno, o.message),
+    }
+}
+
+/// A RESP2 reply.
+#[derive(Debug)]
+enum Reply {
+    Simple(String),
+    Error(String),
+    Integer(i64),
+    Bulk(Option<Vec<u8>>),
+    Array(Option<Vec<Reply>>),
+}
+
+/// One RESP command as an array of bulk strings.
+fn command(args: &[&[u8]]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", args.len()).into_bytes();
+    for a in args {
+        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+        out.extend_from_slice(a);
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+fn read_reply(f: &BinaryFile) -> Result<Reply, String> {
+    let line = f.readline(Some(65536)).map_err(|e| describe(&e))?;
+    if line.is_empty() {
+        return Err("server closed the connection".into());
+    }
+    let text = String::from_utf8_lossy(&line);
+    let text = text.trim_end_matches(['\r', '\n']);
+    let (kind, rest) = text.split_at(1.min(text.len()));
+    let number = || {
+        rest.parse::<i64>()
+            .map_err(|_| format!("bad reply line {text:?}"))
+    };
+    Ok(match kind {
+        "+" => Reply::Simple(rest.to_string()),
+        "-" => Reply::Error(rest.to_string()),
+        ":" => Reply::Integer(number()?),
+        "$" => match number()? {
+            n if n < 0 => Reply::Bulk(None),
+            n => {
+                let data = f.read(Some(n as u32 + 2)).map_err(|e| describe(&e))?;
+                if data.len() != n as usize + 2 || !data.ends_with(b"\r\n") {
+                    return Err("truncated bulk string".into());
+                }
+                Reply::Bulk(Some(data[..n as usize].to_vec()))
+            }
+        },
+        "*" => match number()? {
+            n if n < 0 => Reply::Array(None),
+            n => Reply::Array(Some(
+                (0..n).map(|_| read_reply(f)).collect::<Result<_, _>>()?,
+            )),
+        },
+        _ => return Err(format!("bad reply line {text:?}")),
+    })
+}
+
+fn show(r: &Reply) -> String {
+    match r {
+        Reply::Simple(s) => s.clone(),
+        Reply::Error(s) => format!("(error) {s}"),
+        Reply::Integer(i) => format!("(integer) {i}"),
+        Reply::Bulk(None) | Reply::Array(None) => "(nil)".into(),
+        Reply::Bulk(Some(b)) if b.len() > 64 => {
+            format!("({} bytes, fnv1a64 {:016x})", b.len(), fnv1a64(b))
+        }
+        Reply::Bulk(Some(b)) => format!("{:?}", String::from_utf8_lossy(b)),
+        Reply::Array(Some(items)) => {
+            let parts: Vec<String> = items.iter().map(show).collect();
+            format!("[{}]", parts.join(", "))
+        }
+    }
+}
+
+fn fnv1a64(data: &[u8]) -> u64 {
+    data.iter().fold(0xcbf29ce484222325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+    })
+}
+
+/// Send one command and print its reply.
+fn call(f: &BinaryFile, label: &str, args: &[&[u8]]) -> Result<Reply, String> {
+    f.write(&command(args)).map_err(|e| describe(&e))?;
+    f.flush().map_err(|e| describe(&e))?; // reading does not flush pending writes
+    let reply = read_reply(f)?;
+    println!("{label} -> {}", show(&reply));
+    Ok(reply)
+}
+
+fn run(host: &str, port: u16, n: u32) -> Result<(), String> {
+    let sock = sf::create_connection(host, port, Some(30.0)).map_err(|e| describe(&e))?;
+    let File::Binary(f) = sock
+        .makefile("rwb", None, None, None, None)
+        .map_err(|e| describe(&e))?
+    else {
+        return Err("makefile('rwb') returned a text file".into());
+    };
+    call(&f, "PING", &[b"PING"])?;
+    call(
+        &f,
+        "SET greeting",
+        &[b"SET", b"greeting", "héllo from sockfile ☃".as_bytes()],
+    )?;
+    call(&f, "GET greeting", &[b"GET", b"greeting"])?;
+    let big: Vec<u8> = (0..1u32 << 20)
+        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+        .collect();
+    println!(
+        "big value: {} bytes, fnv1a64 {:016x}",
+        big.len(),
+        fnv1a64(&big)
+    );
+    call(&f, "SET big", &[b"SET", b"big", &big])?;
+    call(&f, "GET big", &[b"GET", b"big"])?;
+    call(&f, "GET missing", &[b"GET", b"sockfile:missing"])?;
+    call(&f, "DEL counter", &[b"DEL", b"counter"])?;
+    call(&f, "INCR counter", &[b"INCR", b"counter"])?;
+    call(&f, "INCR greeting", &[b"INCR", b"greeting"])?;
+    call(
+        &f,
+        "MGET greeting counter missing",
+        &[b"MGET", b"greeting", b"counter", b"sockfile:missing"],
+    )?;
+    // Pipelining: N commands in one write, then N replies.
+    let batch: Vec<u8> = (0..n)
+        .flat_map(|_| command(&[b"INCR", b"counter"]))
+        .collect();
+    f.write(&batch).map_err(|e| describe(&e))?;
+    f.flush().map_err(|e| describe(&e))?;
+    let mut last = None;
+    for i in 0..n {
+        match read_reply(&f)? {
+            Reply::Integer(v) if v == i64::from(i) + 2 => last = Some(v),
+            other => return Err(format!("pipeline reply {i}: {}", show(&other))),
+        }
+    }
+    println!(
+        "pipeline {n} x INCR counter -> last (integer) {}",
+        last.unwrap_or(1)
+    );
+    f.close().map_err(|e| describe(&e))?;
+    sock.close();
+    Ok(())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(host), Some(port)) = (args.get(1), args.get(2).and_then(|p| p.parse().ok())) else {
+        eprintln!("usage: redis-client HOST PORT [N]");
+        std::process::exit(2);
+    };
+    let n = args.get(3).and_then(|v| v.parse().ok()).unwrap_or(1000);
+    if let Err(e) = run(host, port, n) {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
