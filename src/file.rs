@@ -72,9 +72,16 @@ impl<C: Conn> BinaryFile<C> {
             Kind::Writer => unsupported(writer_msg),
             Kind::Raw if self.closed() => Err(Error::closed_file()),
             Kind::Raw if !self.raw.reading() => unsupported("File or stream is not readable."),
-            _ if self.closed() => closed(closed_msg),
+            _ if self.closed_for_reading() => closed(closed_msg),
             _ => Ok(()),
         }
+    }
+
+    /// CPython's `CHECK_CLOSED`: a closed buffered file still serves what it has buffered.
+    /// Only a pair keeps its read buffer when closed (its writer closes the shared raw
+    /// first, so the reader's own close is a no-op).
+    fn closed_for_reading(&self) -> bool {
+        self.closed() && self.reader.buffer().is_empty()
     }
 
     fn check_write(&self) -> Result<()> {
@@ -139,6 +146,11 @@ impl<C: Conn> BinaryFile<C> {
 
     /// `readline(limit)`.
     pub fn readline(&mut self, limit: Option<usize>) -> Result<Vec<u8>> {
+        // IOBase.readline (SocketIO, BufferedWriter, BufferedRWPair) loops while the line
+        // is shorter than the limit: readline(0) returns b'' before any check.
+        if limit == Some(0) && self.kind != Kind::Reader {
+            return Ok(Vec::new());
+        }
         let msg = if self.kind == Kind::Pair {
             "peek of closed file"
         } else {
@@ -147,8 +159,51 @@ impl<C: Conn> BinaryFile<C> {
         self.check_read(msg, "read")?;
         match self.kind {
             Kind::Raw => self.raw_readline(limit),
+            Kind::Pair => self.pair_readline(limit),
             _ => self.reader.readline(&mut self.raw, limit),
         }
+    }
+
+    /// `IOBase.readline`, which `BufferedRWPair` inherits: `peek(1)`, then `read(n)` of the
+    /// bytes up to the first `\n` among the first `limit` peeked bytes, until a line ends.
+    /// As in CPython, `n` is bounded by `limit` itself rather than by what is left of it, so
+    /// the result can exceed `limit` (by less than one buffer). On an error the bytes already
+    /// taken go back to the buffer (D1).
+    fn pair_readline(&mut self, limit: Option<usize>) -> Result<Vec<u8>> {
+        let mut line = Vec::new();
+        let r = self.pair_readline_into(limit, &mut line);
+        if r.is_err() {
+            self.reader.give_back(&mut self.raw, &line);
+        }
+        r.map(|()| line)
+    }
+
+    fn pair_readline_into(&mut self, limit: Option<usize>, line: &mut Vec<u8>) -> Result<()> {
+        let limit = limit.unwrap_or(usize::MAX);
+        while line.len() < limit {
+            if self.closed_for_reading() {
+                return closed("peek of closed file");
+            }
+            let ahead = self
+                .reader
+                .peek(&mut self.raw)
+                .map_err(Error::read_would_block)?;
+            let window = &ahead[..ahead.len().min(limit)];
+            let n = match crate::memchr_nl(window) {
+                Some(i) => i + 1,
+                None if window.is_empty() => 1,
+                None => window.len(),
+            };
+            let chunk = self.reader.read(&mut self.raw, Some(n))?;
+            if chunk.is_empty() {
+                break;
+            }
+            line.extend_from_slice(&chunk);
+            if line.last() == Some(&b'\n') {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// `IOBase.readline` over `SocketIO`: byte by byte, so nothing is read ahead of the line
@@ -184,6 +239,15 @@ impl<C: Conn> BinaryFile<C> {
         self.check_read("readline of closed file", "read")?;
         match self.kind {
             Kind::Raw => self.raw_readlines(hint),
+            Kind::Pair => {
+                // IOBase.readlines over the pair's IOBase.readline.
+                crate::buffered::collect_lines(hint, Vec::len, || self.pair_readline(None)).map_err(
+                    |(lines, e)| {
+                        self.reader.give_back(&mut self.raw, &lines.concat());
+                        e
+                    },
+                )
+            }
             _ => self.reader.readlines(&mut self.raw, hint),
         }
     }
@@ -214,7 +278,10 @@ impl<C: Conn> BinaryFile<C> {
         if self.closed() {
             return Err(Error::closed_file());
         }
-        self.check_write()?;
+        // IOBase.writelines: each line goes through write(), so an empty list never fails.
+        if !lines.is_empty() {
+            self.check_write()?;
+        }
         let mut done: u64 = 0;
         for line in lines {
             let r = match self.kind {
@@ -263,7 +330,9 @@ impl<C: Conn> BinaryFile<C> {
             _ => Ok(()),
         };
         self.raw.close();
-        self.reader.clear();
+        if self.kind != Kind::Pair {
+            self.reader.clear();
+        }
         self.writer.clear();
         flushed
     }

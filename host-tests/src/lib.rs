@@ -24,6 +24,8 @@ pub use wasmtime_wasi::p2::bindings::sync::io::streams::{
 pub use wasmtime_wasi::p2::bindings::sync::sockets::tcp::TcpSocket as WasiTcp;
 pub use wit::{Errno, Error as WitError, ShutdownHow};
 
+pub mod diff;
+
 /// Store data: the WASI context, resource table and memory accounting.
 pub struct Ctx {
     wasi: WasiCtx,
@@ -458,6 +460,9 @@ impl Sf {
     }
     pub fn t_closed(&mut self, f: TFile) -> bool {
         call!(self, text_file.call_closed(f.0))
+    }
+    pub fn t_seekable(&mut self, f: TFile) -> R<bool> {
+        call!(self, text_file.call_seekable(f.0))
     }
     pub fn t_readable(&mut self, f: TFile) -> R<bool> {
         call!(self, text_file.call_readable(f.0))

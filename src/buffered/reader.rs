@@ -1,11 +1,18 @@
-//! `io.BufferedReader` (C `bufferedio.c` semantics) with deviations D1 and D3.
+//! `io.BufferedReader`, following C `bufferedio.c` (3.11) step by step, with deviations D1
+//! and D3.
 //!
-//! Invariant: `pos <= filled <= buf.len()`; `buf[pos..filled]` is the unread data.
-//! `buf.len()` is normally `cap`; it grows past it only to hold a line longer than the
-//! buffer, or bytes given back after a failed call (D1).
+//! The buffer is CPython's: a block of `cap` bytes, `buf[pos..]` unread, new data appended
+//! at the end of what was read (`read_end`) until the block is full, reset when a call
+//! needs a fresh block. Keeping the same state as CPython makes `peek`, `read1` and every
+//! later read return exactly what CPython's would, for any buffer size.
 //!
-//! D1: a call that fails (timeout, reset, would-block) leaves every byte it had taken back in
-//! the buffer, in order, so a later call continues exactly where the stream is.
+//! Invariant: `pos <= buf.len() <= max(cap, bytes given back)`; `buf.len()` is CPython's
+//! `read_end` when `valid`, and `buf` is empty when not. Memory grows with the data read,
+//! never to `cap` up front (a huge `buffering` costs nothing until used).
+//!
+//! D1: a call that fails (timeout, reset, would-block) gives every byte it had taken back
+//! (to the raw stream, in front of anything not yet read), so a later call continues exactly
+//! where the stream is. Errors only happen while the buffer is empty, which keeps this exact.
 //! D3: "no data yet" on a non-blocking socket is `BlockingIOError`, never an empty result.
 #![deny(unsafe_code)]
 
@@ -16,219 +23,257 @@ use crate::MAX_READ;
 pub struct BufferedReader {
     buf: Vec<u8>,
     pos: usize,
-    filled: usize,
+    /// CPython's `read_end != -1`.
+    valid: bool,
     cap: usize,
 }
 
 impl BufferedReader {
     pub fn new(cap: usize) -> Self {
-        let cap = cap.max(1);
         BufferedReader {
             buf: Vec::new(),
             pos: 0,
-            filled: 0,
-            cap,
+            valid: false,
+            cap: cap.max(1),
         }
     }
 
-    /// The unread bytes.
+    /// `READAHEAD`: the unread bytes.
     pub fn buffer(&self) -> &[u8] {
-        &self.buf[self.pos..self.filled]
+        &self.buf[self.pos..]
     }
 
-    fn consume(&mut self, n: usize) {
-        self.pos += n;
-        debug_assert!(self.pos <= self.filled);
-        if self.pos == self.filled {
-            self.pos = 0;
-            self.filled = 0;
-        }
+    fn readahead(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    /// `_bufferedreader_reset_buf`.
+    fn reset(&mut self) {
+        self.buf.clear();
+        self.pos = 0;
+        self.valid = false;
     }
 
     fn take(&mut self, n: usize) -> Vec<u8> {
         let out = self.buf[self.pos..self.pos + n].to_vec();
-        self.consume(n);
+        self.pos += n;
         out
     }
 
-    fn take_all(&mut self) -> Vec<u8> {
-        self.take(self.filled - self.pos)
-    }
-
-    /// Put `data` back in front of the unread bytes (D1).
-    pub fn unread(&mut self, data: &[u8]) {
+    /// Give back bytes a failed call had taken (D1): they are read again first.
+    pub fn give_back<R: RawRead>(&mut self, raw: &mut R, data: &[u8]) {
         if data.is_empty() {
             return;
         }
-        if data.len() <= self.pos {
-            self.pos -= data.len();
-            self.buf[self.pos..self.pos + data.len()].copy_from_slice(data);
+        if self.readahead() == 0 {
+            self.reset();
+            raw.unread(data);
         } else {
-            let mut v = Vec::with_capacity(data.len() + self.filled - self.pos);
+            let mut v = Vec::with_capacity(data.len() + self.readahead());
             v.extend_from_slice(data);
             v.extend_from_slice(self.buffer());
-            self.filled = v.len();
-            self.pos = 0;
             self.buf = v;
+            self.pos = 0;
+            self.valid = true;
         }
     }
 
     /// Drop the unread bytes (used when the file is closed).
     pub fn clear(&mut self) {
-        self.pos = 0;
-        self.filled = 0;
+        self.reset();
         self.buf = Vec::new();
     }
 
-    /// One raw read of up to `want` bytes appended after the unread data; `Ok(0)` is EOF.
-    fn fill<R: RawRead>(&mut self, raw: &mut R, want: usize) -> Result<usize> {
-        if self.pos > 0 && self.filled + want > self.buf.len() {
-            // Backshift: move unread bytes to the front so the read can append.
-            self.buf.copy_within(self.pos..self.filled, 0);
-            self.filled -= self.pos;
+    /// `_bufferedreader_fill_buffer`: one raw read into the rest of the block; `Ok(0)` is
+    /// EOF (the buffer is then unchanged).
+    fn fill<R: RawRead>(&mut self, raw: &mut R) -> Result<usize> {
+        if !self.valid {
+            self.buf.clear();
             self.pos = 0;
         }
-        if self.filled + want > self.buf.len() {
-            // Grow only as data needs it: a huge `buffering` never allocates up front.
-            self.buf.resize(self.filled + want, 0);
+        let start = self.buf.len();
+        // Only after bytes were given back (D1) can the block be full here.
+        let len = match self.cap.saturating_sub(start) {
+            0 => self.cap,
+            n => n,
         }
-        let n = raw.read_into(&mut self.buf[self.filled..self.filled + want])?;
-        self.filled += n;
-        Ok(n)
+        .min(MAX_READ);
+        self.buf.resize(start + len, 0);
+        let r = raw.read_into(&mut self.buf[start..]);
+        let n = *r.as_ref().unwrap_or(&0);
+        self.buf.truncate(start + n);
+        if n > 0 {
+            self.valid = true;
+        }
+        r
     }
 
-    /// Read size for refilling: the buffer size, at most one host read.
-    fn chunk(&self) -> usize {
-        self.cap.min(MAX_READ)
+    /// `MINUS_LAST_BLOCK`: the part of `size` that is whole blocks.
+    fn minus_last_block(&self, size: usize) -> usize {
+        if self.cap.is_power_of_two() {
+            size & !(self.cap - 1)
+        } else {
+            self.cap * (size / self.cap)
+        }
     }
 
     /// `read(size)`: exactly `n` bytes unless EOF; `None` reads to EOF.
     pub fn read<R: RawRead>(&mut self, raw: &mut R, n: Option<usize>) -> Result<Vec<u8>> {
         match n {
             None => self.read_all(raw),
-            Some(0) => Ok(Vec::new()),
-            // Fast path: the data to read is fully buffered.
-            Some(n) if n <= self.filled - self.pos => Ok(self.take(n)),
-            Some(n) => self.read_slow(raw, n),
+            Some(n) if n <= self.readahead() => Ok(self.take(n)),
+            Some(n) => self.read_generic(raw, n),
         }
     }
 
-    // Slow path: read from the stream until `n` bytes, EOF, or would-block with some data.
-    // Never reads again once satisfied (a socket would block on an extraneous read).
+    /// Finish a read that stopped early: EOF, or would-block with data, return what there
+    /// is; any other error gives the data back (D1).
+    fn stop<R: RawRead>(&mut self, raw: &mut R, out: Vec<u8>, r: Result<usize>) -> Result<Vec<u8>> {
+        match r {
+            Ok(_) => Ok(out),
+            Err(Error::WouldBlock) if !out.is_empty() => Ok(out),
+            Err(e) => {
+                self.give_back(raw, &out);
+                Err(e.read_would_block())
+            }
+        }
+    }
+
+    /// `_bufferedreader_read_generic`: whole blocks straight into the result, then the last
+    /// partial block through the buffer. Never reads again once satisfied (a socket would
+    /// block on an extraneous read).
     #[cold]
-    fn read_slow<R: RawRead>(&mut self, raw: &mut R, n: usize) -> Result<Vec<u8>> {
-        let mut out = self.take_all();
+    fn read_generic<R: RawRead>(&mut self, raw: &mut R, n: usize) -> Result<Vec<u8>> {
+        let mut out = self.take(self.readahead());
         out.reserve(n.min(4 * MAX_READ).saturating_sub(out.len()));
-        while out.len() < n {
-            let remaining = n - out.len();
-            let got = if remaining > self.cap {
-                // Larger than the buffer: read straight into the result.
-                let start = out.len();
-                let want = remaining.min(MAX_READ);
-                out.resize(start + want, 0);
-                let r = raw.read_into(&mut out[start..]);
-                out.truncate(start + *r.as_ref().unwrap_or(&0));
-                r
-            } else {
-                let r = self.fill(raw, self.chunk());
-                if let Ok(k) = r {
-                    let k = k.min(remaining);
-                    out.extend_from_slice(&self.buf[self.pos..self.pos + k]);
-                    self.consume(k);
-                }
-                r
-            };
+        self.reset();
+        let mut remaining = n - out.len();
+        while remaining > 0 {
+            let r = self.minus_last_block(remaining);
+            if r == 0 {
+                break;
+            }
+            let start = out.len();
+            out.resize(start + r.min(MAX_READ), 0);
+            let got = raw.read_into(&mut out[start..]);
+            out.truncate(start + *got.as_ref().unwrap_or(&0));
             match got {
-                Ok(0) => break,
-                Ok(_) => {}
-                Err(Error::WouldBlock) if !out.is_empty() => break,
-                Err(e) => {
-                    self.unread(&out);
-                    return Err(e.read_would_block());
+                Ok(k) if k > 0 => remaining -= k,
+                _ => return self.stop(raw, out, got),
+            }
+        }
+        // CPython: pos = 0, read_end = 0 (an empty but valid block).
+        self.reset();
+        self.valid = true;
+        while remaining > 0 && self.buf.len() < self.cap {
+            let got = self.fill(raw);
+            match got {
+                Ok(r) if r > 0 => {
+                    let k = r.min(remaining);
+                    out.extend_from_slice(&self.buf[self.pos..self.pos + k]);
+                    self.pos += k;
+                    remaining -= k;
                 }
+                _ => return self.stop(raw, out, got),
             }
         }
         Ok(out)
     }
 
-    /// `read()` / `read(-1)`: everything until EOF (non-blocking: what is there, if any).
+    /// `_bufferedreader_read_all`: the buffer, then the raw stream's `readall()`.
     fn read_all<R: RawRead>(&mut self, raw: &mut R) -> Result<Vec<u8>> {
-        let mut out = self.take_all();
+        let mut out = self.take(self.readahead());
+        self.reset();
         loop {
             let start = out.len();
             out.resize(start + MAX_READ, 0);
-            let r = raw.read_into(&mut out[start..]);
-            out.truncate(start + *r.as_ref().unwrap_or(&0));
-            match r {
-                Ok(0) => return Ok(out),
-                Ok(_) => {}
-                Err(Error::WouldBlock) if !out.is_empty() => return Ok(out),
-                Err(e) => {
-                    self.unread(&out);
-                    return Err(e.read_would_block());
-                }
+            let got = raw.read_into(&mut out[start..]);
+            out.truncate(start + *got.as_ref().unwrap_or(&0));
+            match got {
+                Ok(k) if k > 0 => {}
+                _ => return self.stop(raw, out, got),
             }
         }
     }
 
-    /// `read1(size)`: buffered bytes if any, else exactly one raw read.
+    /// `read1(size)`: buffered bytes if any, else exactly one raw read of `size` bytes
+    /// (default: the buffer size) straight into the result.
     pub fn read1<R: RawRead>(&mut self, raw: &mut R, n: Option<usize>) -> Result<Vec<u8>> {
         let n = n.unwrap_or(self.cap);
         if n == 0 {
             return Ok(Vec::new());
         }
-        let have = self.filled - self.pos;
+        let have = self.readahead();
         if have > 0 {
             return Ok(self.take(n.min(have)));
         }
+        self.reset();
         let mut out = vec![0; n.min(MAX_READ)];
         let k = raw.read_into(&mut out).map_err(Error::read_would_block)?;
         out.truncate(k);
         Ok(out)
     }
 
-    /// `peek(size)`: all buffered bytes (any number), after one raw read if there were none.
+    /// `peek(size)`: all buffered bytes (any number, whatever `size`), or a fresh block from
+    /// one raw read if there were none.
     pub fn peek<R: RawRead>(&mut self, raw: &mut R) -> Result<Vec<u8>> {
-        if self.filled == self.pos {
-            self.fill(raw, self.chunk())
-                .map_err(Error::read_would_block)?;
+        if self.readahead() == 0 {
+            self.reset();
+            self.fill(raw).map_err(Error::read_would_block)?;
+            self.pos = 0;
         }
         Ok(self.buffer().to_vec())
     }
 
-    /// `readline(limit)`: up to and including `\n`, at most `limit` bytes, or to EOF.
-    /// The partial line stays buffered until the line is complete (D1, D3).
+    /// `_buffered_readline(limit)`: up to and including `\n`, at most `limit` bytes, or to
+    /// EOF. A partial line taken before an error is given back (D1, D3).
     pub fn readline<R: RawRead>(&mut self, raw: &mut R, limit: Option<usize>) -> Result<Vec<u8>> {
-        let limit = limit.unwrap_or(usize::MAX);
-        let mut scanned = 0;
-        loop {
-            let avail = self.filled - self.pos;
-            let end = avail.min(limit);
-            let window = &self.buf[self.pos + scanned..self.pos + end];
-            if let Some(i) = crate::memchr_nl(window) {
-                return Ok(self.take(scanned + i + 1));
-            }
-            if avail >= limit {
-                return Ok(self.take(limit));
-            }
-            scanned = end;
-            match self.fill(raw, self.chunk()) {
-                Ok(0) => return Ok(self.take_all()),
-                Ok(_) => {}
-                Err(e) => return Err(e.read_would_block()),
-            }
+        let mut limit = limit.unwrap_or(usize::MAX);
+        let n = self.readahead().min(limit);
+        if let Some(i) = crate::memchr_nl(&self.buf[self.pos..self.pos + n]) {
+            return Ok(self.take(i + 1));
         }
+        if n == limit {
+            return Ok(self.take(n));
+        }
+        let mut line = self.take(n);
+        limit -= n;
+        loop {
+            self.reset();
+            let got = self.fill(raw);
+            let r = match got {
+                Ok(r) if r > 0 => r,
+                Ok(_) => break,
+                Err(e) => {
+                    self.give_back(raw, &line);
+                    return Err(e.read_would_block());
+                }
+            };
+            let n = r.min(limit);
+            if let Some(i) = crate::memchr_nl(&self.buf[..n]) {
+                line.extend_from_slice(&self.buf[..i + 1]);
+                self.pos = i + 1;
+                return Ok(line);
+            }
+            line.extend_from_slice(&self.buf[..n]);
+            if n == limit {
+                self.pos = n;
+                return Ok(line);
+            }
+            limit -= n;
+        }
+        Ok(line)
     }
 
     /// `readlines(hint)`: lines to EOF, or until their total size exceeds `hint`.
-    /// On failure every line already taken goes back to the buffer (D1).
+    /// On failure every line already taken is given back (D1).
     pub fn readlines<R: RawRead>(
         &mut self,
         raw: &mut R,
         hint: Option<usize>,
     ) -> Result<Vec<Vec<u8>>> {
         super::collect_lines(hint, Vec::len, || self.readline(raw, None)).map_err(|(lines, e)| {
-            self.unread(&lines.concat());
+            self.give_back(raw, &lines.concat());
             e
         })
     }

@@ -313,7 +313,12 @@ impl<C: Conn> TextFile<C> {
             false,
             &mut bytes,
         )?;
-        if !self.bom_written && !bytes.is_empty() {
+        // A successful TextIOWrapper.write resets the decoder: `newlines` starts over.
+        // (CPython also drops the decoded text not yet read; sockfile keeps it, D10.)
+        self.nl.forget_seen();
+        if !self.bom_written {
+            // The first encode emits the BOM, even of an empty string (as CPython's encoder).
+
             self.pending_out
                 .extend_from_slice(self.cfg.codec.write_bom());
             self.bom_written = true;
@@ -330,6 +335,7 @@ impl<C: Conn> TextFile<C> {
         if self.closed() {
             return Err(Error::closed_file());
         }
+        // IOBase.writelines: each line goes through write(), so an empty list never fails.
         for line in lines {
             self.write(line)?;
         }

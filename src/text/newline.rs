@@ -110,6 +110,12 @@ impl NewlineDecoder {
         text
     }
 
+    /// Forget the kinds seen (CPython resets its decoder on every write; the held-back
+    /// `\r` is kept, deviation D10).
+    pub fn forget_seen(&mut self) {
+        self.seen = 0;
+    }
+
     /// `newlines`: kinds seen so far, in CPython's tuple order.
     pub fn newlines(&self) -> Vec<String> {
         let mut v = Vec::new();

@@ -7,6 +7,7 @@ mod binary;
 mod close;
 mod codecs;
 mod contract;
+mod differential;
 mod errors;
 mod examples;
 mod modes;
