@@ -25,6 +25,7 @@ pub use wasmtime_wasi::p2::bindings::sync::sockets::tcp::TcpSocket as WasiTcp;
 pub use wit::{Errno, Error as WitError, ShutdownHow};
 
 pub mod diff;
+pub mod witfuzz;
 
 /// Store data: the WASI context, resource table and memory accounting.
 pub struct Ctx {

@@ -14,3 +14,4 @@ mod modes;
 mod net;
 mod text;
 mod timeout;
+mod witfuzz;

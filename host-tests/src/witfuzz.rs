@@ -1,0 +1,391 @@
+//! A host-side fuzzer of the WIT surface: seeded random sequences of every exported call
+//! (sockets, listeners, binary and text files) with valid and invalid arguments, zero and
+//! huge sizes, use after close, drops in any order, and peers that send, drain, hang up or
+//! reset. The invariant is that the component never traps: every call returns (`Sf`'s call
+//! wrapper panics on a trap), and when every handle is dropped the host's resource table is
+//! empty again.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::Duration;
+
+use crate::diff::Rng;
+use crate::{File, Listener, Sf, ShutdownHow, Sock};
+
+/// Peers: each accepted connection sends some bytes (maybe a lot), maybe half-closes, then
+/// drains for up to 100 ms and hangs up (with unread data: a reset). Every peer ends within
+/// a bounded time, so even a blocking call returns.
+fn spawn_peer(mut s: TcpStream, seed: u64) {
+    std::thread::spawn(move || {
+        let mut rng = Rng::new(seed);
+        let n = [0, 10, 1000, 70_000, 300_000][rng.below(5)];
+        let data: Vec<u8> = (0..n)
+            .map(|i| if i % 37 == 0 { b'\n' } else { (i % 251) as u8 })
+            .collect();
+        let _ = s.set_write_timeout(Some(Duration::from_millis(200)));
+        let _ = s.write_all(&data);
+        if rng.chance(50) {
+            let _ = s.shutdown(std::net::Shutdown::Write);
+        }
+        if rng.chance(70) {
+            let _ = s.set_read_timeout(Some(Duration::from_millis(100)));
+            let mut buf = [0u8; 65536];
+            while matches!(s.read(&mut buf), Ok(k) if k > 0) {}
+        }
+    });
+}
+
+const MODES: &[&str] = &[
+    "r", "rb", "w", "wb", "rw", "rwb", "", "rt", "x", "bbb", "wr",
+];
+const ENCODINGS: &[Option<&str>] = &[
+    None,
+    Some("utf-8"),
+    Some("latin-1"),
+    Some("utf-16"),
+    Some("shift_jis"),
+    Some("iso-2022-jp"),
+    Some("hex"),
+    Some("nope"),
+    Some(""),
+];
+const ERRORS: &[Option<&str>] = &[
+    None,
+    Some("strict"),
+    Some("replace"),
+    Some("namereplace"),
+    Some("surrogateescape"),
+    Some("bogus"),
+];
+const NEWLINES: &[Option<&str>] = &[None, Some(""), Some("\n"), Some("\r\n"), Some("x")];
+const SIZES: &[Option<u32>] = &[
+    None,
+    Some(0),
+    Some(1),
+    Some(7),
+    Some(4096),
+    Some(65536),
+    Some(1 << 20),
+    Some(u32::MAX),
+];
+const BUFFERING: &[Option<i32>] = &[
+    None,
+    Some(-1),
+    Some(0),
+    Some(1),
+    Some(3),
+    Some(8192),
+    Some(i32::MAX),
+    Some(i32::MIN),
+];
+const TIMEOUTS: &[Option<f64>] = &[
+    None,
+    Some(0.0),
+    Some(0.001),
+    Some(0.02),
+    Some(-1.0),
+    Some(f64::NAN),
+    Some(f64::INFINITY),
+    Some(1e300),
+];
+
+pub struct Stats {
+    pub calls: u64,
+    pub errors: u64,
+}
+
+struct State {
+    sf: Sf,
+    listener: TcpListener,
+    socks: Vec<Sock>,
+    files: Vec<File>,
+    listeners: Vec<Listener>,
+    stats: Stats,
+    rng: Rng,
+}
+
+impl State {
+    fn note<T>(&mut self, r: Result<T, crate::WitError>) -> Option<T> {
+        self.stats.calls += 1;
+        match r {
+            Ok(v) => Some(v),
+            Err(_) => {
+                self.stats.errors += 1;
+                None
+            }
+        }
+    }
+
+    fn connect(&mut self) {
+        let port = self.listener.local_addr().expect("addr").port();
+        // Sometimes a refused port or a bad host instead.
+        let (host, port) = match self.rng.below(10) {
+            0 => ("127.0.0.1", 1),
+            1 => ("not a host name", port),
+            _ => ("127.0.0.1", port),
+        };
+        let timeout = if self.rng.chance(80) {
+            Some(0.05)
+        } else {
+            None
+        };
+        let r = self.sf.create_connection(host, port, timeout);
+        if let Some(s) = self.note(r) {
+            self.listener.set_nonblocking(false).expect("blocking");
+            if let Ok((peer, _)) = self.listener.accept() {
+                spawn_peer(peer, self.rng.next());
+            }
+            self.socks.push(s);
+        }
+    }
+
+    fn pick_sock(&mut self) -> Option<Sock> {
+        (!self.socks.is_empty()).then(|| self.socks[self.rng.below(self.socks.len())])
+    }
+
+    fn socket_op(&mut self) {
+        let Some(s) = self.pick_sock() else {
+            return self.connect();
+        };
+        let size = *self.pick(SIZES);
+        match self.rng.below(14) {
+            0 => {
+                let mode = *self.pick(MODES);
+                let (b, e, er, nl) = (
+                    *self.pick(BUFFERING),
+                    *self.pick(ENCODINGS),
+                    *self.pick(ERRORS),
+                    *self.pick(NEWLINES),
+                );
+                let r = self.sf.makefile_text(s, mode, b, e, er, nl);
+                if let Some(f) = self.note(r) {
+                    self.files.push(f);
+                }
+            }
+            1 => {
+                let t = *self.pick(TIMEOUTS);
+                let r = self.sf.settimeout(s, t);
+                self.note(r);
+            }
+            2 => {
+                let flag = self.rng.chance(50);
+                let r = self.sf.setblocking(s, flag);
+                self.note(r);
+            }
+            3 => {
+                let r = self.sf.recv(s, size.unwrap_or(0).min(1 << 20));
+                self.note(r);
+            }
+            4 => {
+                let data = vec![b'x'; self.rng.below(100_000)];
+                let r = self.sf.send(s, &data);
+                self.note(r);
+            }
+            5 => {
+                let data = vec![b'y'; self.rng.below(300_000)];
+                let r = self.sf.sendall(s, &data);
+                self.note(r);
+            }
+            6 => {
+                let how =
+                    [ShutdownHow::Read, ShutdownHow::Write, ShutdownHow::Both][self.rng.below(3)];
+                let r = self.sf.shutdown(s, how);
+                self.note(r);
+            }
+            7 => {
+                self.sf.close(s);
+                self.stats.calls += 1;
+            }
+            8 => {
+                let r = self.sf.getpeername(s);
+                self.note(r);
+            }
+            9 => {
+                let r = self.sf.getsockname(s);
+                self.note(r);
+            }
+            10 => {
+                self.sf.gettimeout(s);
+                self.sf.getblocking(s);
+                self.sf.fileno(s);
+                self.stats.calls += 3;
+            }
+            11 => {
+                let i = self.rng.below(self.socks.len());
+                let s = self.socks.swap_remove(i);
+                self.sf.drop_handle(s.0);
+            }
+            _ => self.connect(),
+        }
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.rng.below(items.len())]
+    }
+
+    fn file_op(&mut self) {
+        if self.files.is_empty() {
+            return self.socket_op();
+        }
+        let i = self.rng.below(self.files.len());
+        let n = *self.pick(SIZES);
+        let op = self.rng.below(16);
+        match self.files[i] {
+            File::Binary(f) => {
+                let sf = &mut self.sf;
+                let r: Result<(), crate::WitError> = match op {
+                    0 => sf.read(f, n).map(drop),
+                    1 => sf.read1(f, n).map(drop),
+                    2 => sf.peek(f, n).map(drop),
+                    3 => sf.readline(f, n).map(drop),
+                    4 => sf.readlines(f, n.map(|h| h.min(1 << 20))).map(drop),
+                    5 => sf
+                        .write(f, &vec![b'z'; n.unwrap_or(0).min(200_000) as usize])
+                        .map(drop),
+                    6 => sf.writelines(f, &[b"a\n".to_vec(), Vec::new(), vec![0; 5000]]),
+                    7 => sf.flush(f),
+                    8 => sf.fclose(f),
+                    9 => {
+                        sf.closed(f);
+                        sf.mode(f);
+                        sf.name(f);
+                        Ok(())
+                    }
+                    10 => sf.readable(f).map(drop),
+                    11 => sf.writable(f).map(drop),
+                    12 => sf.seekable(f).map(drop),
+                    _ => {
+                        let f = self.files.swap_remove(i);
+                        self.drop_file(f);
+                        Ok(())
+                    }
+                };
+                self.note(r);
+            }
+            File::Text(f) => {
+                let text: String = "aé日\r\n😀"
+                    .chars()
+                    .cycle()
+                    .take(n.unwrap_or(3).min(50_000) as usize)
+                    .collect();
+                let sf = &mut self.sf;
+                let r: Result<(), crate::WitError> = match op {
+                    0 | 1 | 2 => sf.t_read(f, n).map(drop),
+                    3 => sf.t_readline(f, n).map(drop),
+                    4 => sf.t_readlines(f, n.map(|h| h.min(1 << 20))).map(drop),
+                    5 => sf.t_write(f, &text).map(drop),
+                    6 => sf.t_writelines(f, &[text.clone(), String::new()]),
+                    7 => sf.t_flush(f),
+                    8 => sf.t_close(f),
+                    9 => {
+                        sf.t_closed(f);
+                        sf.t_mode(f);
+                        sf.t_name(f);
+                        sf.t_encoding(f);
+                        sf.t_errors(f);
+                        sf.t_newlines(f);
+                        sf.t_line_buffering(f);
+                        Ok(())
+                    }
+                    10 => sf.t_readable(f).map(drop),
+                    11 => sf.t_writable(f).map(drop),
+                    12 => sf.t_seekable(f).map(drop),
+                    _ => {
+                        let f = self.files.swap_remove(i);
+                        self.drop_file(f);
+                        Ok(())
+                    }
+                };
+                self.note(r);
+            }
+        }
+    }
+
+    fn drop_file(&mut self, f: File) {
+        match f {
+            File::Binary(b) => self.sf.drop_handle(b.0),
+            File::Text(t) => self.sf.drop_handle(t.0),
+        }
+    }
+
+    fn listener_op(&mut self) {
+        match self.rng.below(5) {
+            0 | 1 if self.listeners.len() < 4 => {
+                let backlog = [None, Some(0), Some(u32::MAX)][self.rng.below(3)];
+                let r = self.sf.create_server("127.0.0.1", 0, backlog);
+                if let Some(l) = self.note(r) {
+                    let r = self.sf.listener_settimeout(l, Some(0.01));
+                    self.note(r);
+                    self.listeners.push(l);
+                }
+            }
+            2 if !self.listeners.is_empty() => {
+                let l = self.listeners[self.rng.below(self.listeners.len())];
+                let r = self.sf.accept(l);
+                if let Some(s) = self.note(r) {
+                    self.socks.push(s);
+                }
+            }
+            3 if !self.listeners.is_empty() => {
+                let l = self.listeners[self.rng.below(self.listeners.len())];
+                let r = self.sf.listener_getsockname(l);
+                self.note(r);
+                self.sf.listener_close(l);
+            }
+            _ if !self.listeners.is_empty() => {
+                let i = self.rng.below(self.listeners.len());
+                let l = self.listeners.swap_remove(i);
+                self.sf.drop_handle(l.0);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `steps` random calls from `seed`; panics if the component traps or leaks host handles.
+pub fn run(seed: u64, steps: u64) -> Stats {
+    let mut st = State {
+        sf: Sf::new(),
+        listener: TcpListener::bind("127.0.0.1:0").expect("bind"),
+        socks: Vec::new(),
+        files: Vec::new(),
+        listeners: Vec::new(),
+        stats: Stats {
+            calls: 0,
+            errors: 0,
+        },
+        rng: Rng::new(seed ^ 0xF022),
+    };
+    for _ in 0..steps {
+        match st.rng.below(10) {
+            0..=4 => st.file_op(),
+            5..=7 => st.socket_op(),
+            8 => st.listener_op(),
+            _ => st.connect(),
+        }
+        // Keep the number of live connections bounded.
+        if st.socks.len() > 24 {
+            let s = st.socks.remove(0);
+            st.sf.drop_handle(s.0);
+        }
+        if st.files.len() > 32 {
+            let f = st.files.remove(0);
+            st.drop_file(f);
+        }
+    }
+    for f in std::mem::take(&mut st.files) {
+        st.drop_file(f);
+    }
+    for s in std::mem::take(&mut st.socks) {
+        st.sf.drop_handle(s.0);
+    }
+    for l in std::mem::take(&mut st.listeners) {
+        st.sf.drop_handle(l.0);
+    }
+    assert_eq!(
+        st.sf.table_len(),
+        0,
+        "host resources left after dropping every handle"
+    );
+    st.stats
+}
