@@ -10,6 +10,7 @@ mod contract;
 mod differential;
 mod errors;
 mod examples;
+mod faults;
 mod modes;
 mod net;
 mod text;
