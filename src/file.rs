@@ -252,6 +252,27 @@ impl<C: Conn> BinaryFile<C> {
         }
     }
 
+    /// `readlines(hint)` as one byte buffer plus line ends (extension, no Python analogue).
+    pub fn readlines_packed(&mut self, hint: Option<usize>) -> Result<(Vec<u8>, Vec<u32>)> {
+        if self.closed() {
+            return Err(Error::closed_file());
+        }
+        self.check_read("readline of closed file", "read")?;
+        match self.kind {
+            Kind::Reader => self.reader.readlines_packed(&mut self.raw, hint),
+            _ => {
+                let lines = self.readlines(hint)?;
+                let mut ends = Vec::with_capacity(lines.len());
+                let mut data = Vec::with_capacity(lines.iter().map(Vec::len).sum());
+                for l in lines {
+                    data.extend_from_slice(&l);
+                    ends.push(data.len() as u32);
+                }
+                Ok((data, ends))
+            }
+        }
+    }
+
     fn raw_readlines(&mut self, hint: Option<usize>) -> Result<Vec<Vec<u8>>> {
         crate::buffered::collect_lines(hint, Vec::len, || self.raw_readline(None)).map_err(
             |(lines, e)| {

@@ -399,6 +399,9 @@ impl Sf {
     pub fn readlines(&mut self, f: BFile, hint: Option<u32>) -> R<Vec<Vec<u8>>> {
         call!(self, binary_file.call_readlines(f.0, hint))
     }
+    pub fn readlines_packed(&mut self, f: BFile, hint: Option<u32>) -> R<(Vec<u8>, Vec<u32>)> {
+        call!(self, binary_file.call_readlines_packed(f.0, hint))
+    }
     pub fn write(&mut self, f: BFile, data: &[u8]) -> R<u32> {
         call!(self, binary_file.call_write(f.0, data))
     }

@@ -228,41 +228,84 @@ impl BufferedReader {
     /// `_buffered_readline(limit)`: up to and including `\n`, at most `limit` bytes, or to
     /// EOF. A partial line taken before an error is given back (D1, D3).
     pub fn readline<R: RawRead>(&mut self, raw: &mut R, limit: Option<usize>) -> Result<Vec<u8>> {
+        let mut line = Vec::new();
+        self.readline_append(raw, limit, &mut line)?;
+        Ok(line)
+    }
+
+    /// [`readline`](Self::readline) appending to `out`; returns the line's length.
+    pub fn readline_append<R: RawRead>(
+        &mut self,
+        raw: &mut R,
+        limit: Option<usize>,
+        out: &mut Vec<u8>,
+    ) -> Result<usize> {
+        let start = out.len();
         let mut limit = limit.unwrap_or(usize::MAX);
         let n = self.readahead().min(limit);
-        if let Some(i) = crate::memchr_nl(&self.buf[self.pos..self.pos + n]) {
-            return Ok(self.take(i + 1));
+        let window = &self.buf[self.pos..self.pos + n];
+        if let Some(i) = crate::memchr_nl(window) {
+            out.extend_from_slice(&window[..i + 1]);
+            self.pos += i + 1;
+            return Ok(i + 1);
         }
+        out.extend_from_slice(window);
+        self.pos += n;
         if n == limit {
-            return Ok(self.take(n));
+            return Ok(n);
         }
-        let mut line = self.take(n);
         limit -= n;
         loop {
             self.reset();
-            let got = self.fill(raw);
-            let r = match got {
+            let r = match self.fill(raw) {
                 Ok(r) if r > 0 => r,
                 Ok(_) => break,
                 Err(e) => {
-                    self.give_back(raw, &line);
+                    self.give_back(raw, &out[start..]);
+                    out.truncate(start);
                     return Err(e.read_would_block());
                 }
             };
             let n = r.min(limit);
             if let Some(i) = crate::memchr_nl(&self.buf[..n]) {
-                line.extend_from_slice(&self.buf[..i + 1]);
+                out.extend_from_slice(&self.buf[..i + 1]);
                 self.pos = i + 1;
-                return Ok(line);
+                return Ok(out.len() - start);
             }
-            line.extend_from_slice(&self.buf[..n]);
+            out.extend_from_slice(&self.buf[..n]);
             if n == limit {
                 self.pos = n;
-                return Ok(line);
+                break;
             }
             limit -= n;
         }
-        Ok(line)
+        Ok(out.len() - start)
+    }
+
+    /// `readlines(hint)` packed: the lines' bytes in one buffer and each line's end offset
+    /// (the `readlines-packed` extension). Same lines, same D1 behaviour as `readlines`.
+    pub fn readlines_packed<R: RawRead>(
+        &mut self,
+        raw: &mut R,
+        hint: Option<usize>,
+    ) -> Result<(Vec<u8>, Vec<u32>)> {
+        let hint = hint.filter(|&h| h > 0).unwrap_or(usize::MAX);
+        let (mut data, mut ends) = (Vec::new(), Vec::new());
+        loop {
+            match self.readline_append(raw, None, &mut data) {
+                Ok(0) => return Ok((data, ends)),
+                Ok(_) => {
+                    ends.push(data.len() as u32);
+                    if data.len() > hint {
+                        return Ok((data, ends));
+                    }
+                }
+                Err(e) => {
+                    self.give_back(raw, &data);
+                    return Err(e);
+                }
+            }
+        }
     }
 
     /// `readlines(hint)`: lines to EOF, or until their total size exceeds `hint`.

@@ -291,6 +291,10 @@ impl wit::GuestBinaryFile for BinaryFileRes {
         ok(self.0.borrow_mut().readlines(size(hint)))
     }
 
+    fn readlines_packed(&self, hint: Option<u32>) -> Res<(Vec<u8>, Vec<u32>)> {
+        ok(self.0.borrow_mut().readlines_packed(size(hint)))
+    }
+
     fn write(&self, data: Vec<u8>) -> Res<u32> {
         ok(self.0.borrow_mut().write(&data)).map(count)
     }

@@ -480,3 +480,48 @@ fn text_file_round_trip_smoke() {
     );
     assert_eq!(sf.t_read(r, None).unwrap(), "");
 }
+
+/// The `readlines-packed` extension returns exactly the lines `readlines` would, for every
+/// file kind, and the same closed/unsupported errors.
+#[test]
+fn readlines_packed_matches_readlines() {
+    let data: Vec<u8> = (0..5000u32)
+        .flat_map(|i| format!("line {i} {}\n", "x".repeat((i % 97) as usize)).into_bytes())
+        .collect();
+    for (mode, buffering) in [("rb", None), ("rb", Some(0)), ("rb", Some(7)), ("rwb", None)] {
+        for hint in [None, Some(1), Some(1000), Some(100_000)] {
+            let mut sf = Sf::new();
+            let (s1, mut p1) = connected(&mut sf);
+            let (s2, mut p2) = connected(&mut sf);
+            p1.write_all(&data).unwrap();
+            p2.write_all(&data).unwrap();
+            drop((p1, p2));
+            let a = bfile(&mut sf, s1, mode, buffering);
+            let b = bfile(&mut sf, s2, mode, buffering);
+            loop {
+                let lines = sf.readlines(a, hint).unwrap();
+                let (packed, ends) = sf.readlines_packed(b, hint).unwrap();
+                assert_eq!(ends.len(), lines.len(), "{mode} {buffering:?} {hint:?}");
+                let mut start = 0;
+                for (line, &end) in lines.iter().zip(&ends) {
+                    assert_eq!(&packed[start..end as usize], &line[..]);
+                    start = end as usize;
+                }
+                assert_eq!(start, packed.len());
+                if lines.is_empty() {
+                    break;
+                }
+            }
+            sf.fclose(b).unwrap();
+            assert_err(
+                sf.readlines_packed(b, None),
+                "value-error",
+                "I/O operation on closed file.",
+            );
+        }
+    }
+    let mut sf = Sf::new();
+    let (s, _peer) = connected(&mut sf);
+    let w = bfile(&mut sf, s, "wb", None);
+    assert_err(sf.readlines_packed(w, None), "unsupported-operation", "read");
+}
