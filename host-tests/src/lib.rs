@@ -504,14 +504,40 @@ fn wrap_file(f: wit::File) -> File {
 /// Run a `wasi:cli` command component (e.g. a composed example) with network access and the
 /// given arguments; returns whether `run` succeeded, and its stdout and stderr.
 pub fn run_command(path: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let r = run_command_on(engine(), path, args);
+    (r.ok, r.stdout, r.stderr)
+}
+
+/// What [`run_command_on`] observed.
+pub struct CommandRun {
+    pub ok: bool,
+    pub stdout: String,
+    pub stderr: String,
+    /// Seconds spent compiling the component (not part of its own timing).
+    pub compile_secs: f64,
+    /// The largest linear memory any of its instances grew to, in bytes.
+    pub memory_peak: usize,
+}
+
+/// An engine with wasmtime's default configuration (what the `wasmtime` CLI runs with,
+/// concurrency support included), for comparing call costs with [`engine`].
+pub fn default_engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| Engine::new(&Config::new()).expect("engine"))
+}
+
+/// [`run_command`] on a given engine, with compile time and memory peak.
+pub fn run_command_on(engine: &Engine, path: &std::path::Path, args: &[&str]) -> CommandRun {
     use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-    let component = Component::from_file(engine(), path).unwrap_or_else(|e| {
+    let t = std::time::Instant::now();
+    let component = Component::from_file(engine, path).unwrap_or_else(|e| {
         panic!(
             "load {}: {e} (run scripts/examples.sh first; scripts/test.sh does)",
             path.display()
         )
     });
-    let mut linker = Linker::new(engine());
+    let compile_secs = t.elapsed().as_secs_f64();
+    let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("link wasi");
     let (stdout, stderr) = (
         MemoryOutputPipe::new(1 << 24),
@@ -526,13 +552,14 @@ pub fn run_command(path: &std::path::Path, args: &[&str]) -> (bool, String, Stri
         .allow_tcp(true)
         .build();
     let mut store = Store::new(
-        engine(),
+        engine,
         Ctx {
             wasi,
             table: ResourceTable::new(),
             limits: Peak::default(),
         },
     );
+    store.limiter(|ctx| &mut ctx.limits);
     let command =
         wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, &linker)
             .expect("instantiate command");
@@ -542,7 +569,13 @@ pub fn run_command(path: &std::path::Path, args: &[&str]) -> (bool, String, Stri
         .expect("run trapped")
         .is_ok();
     let text = |p: MemoryOutputPipe| String::from_utf8_lossy(&p.contents()).into_owned();
-    (ok, text(stdout), text(stderr))
+    CommandRun {
+        ok,
+        stdout: text(stdout),
+        stderr: text(stderr),
+        compile_secs,
+        memory_peak: store.data().limits.memory,
+    }
 }
 
 /// Where `scripts/examples.sh` puts the composed examples.

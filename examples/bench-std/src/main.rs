@@ -7,7 +7,9 @@ use std::net::TcpStream;
 use std::time::Instant;
 
 fn main() {
-    let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:8000".into());
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:8000".into());
     let start = Instant::now();
     let stream = TcpStream::connect(&addr).unwrap_or_else(|e| {
         eprintln!("connect {addr}: {e}");

@@ -488,7 +488,12 @@ fn readlines_packed_matches_readlines() {
     let data: Vec<u8> = (0..5000u32)
         .flat_map(|i| format!("line {i} {}\n", "x".repeat((i % 97) as usize)).into_bytes())
         .collect();
-    for (mode, buffering) in [("rb", None), ("rb", Some(0)), ("rb", Some(7)), ("rwb", None)] {
+    for (mode, buffering) in [
+        ("rb", None),
+        ("rb", Some(0)),
+        ("rb", Some(7)),
+        ("rwb", None),
+    ] {
         for hint in [None, Some(1), Some(1000), Some(100_000)] {
             let mut sf = Sf::new();
             let (s1, mut p1) = connected(&mut sf);
@@ -523,5 +528,9 @@ fn readlines_packed_matches_readlines() {
     let mut sf = Sf::new();
     let (s, _peer) = connected(&mut sf);
     let w = bfile(&mut sf, s, "wb", None);
-    assert_err(sf.readlines_packed(w, None), "unsupported-operation", "read");
+    assert_err(
+        sf.readlines_packed(w, None),
+        "unsupported-operation",
+        "read",
+    );
 }

@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""CPython rows of the benchmark: `cpython_bench.py MODE PORT [N]`.
+
+MODE: rb (makefile('rb') readline loop), text (makefile('r', encoding='utf-8')),
+text-nl (the same with newline=''), write (N 64-byte lines, then flush).
+Prints `elapsed_ns lines bytes maxrss_kb`, timed from connect to EOF (or to the flush).
+"""
+import resource
+import socket
+import sys
+import time
+
+mode, port = sys.argv[1], int(sys.argv[2])
+start = time.perf_counter_ns()
+sock = socket.create_connection(("127.0.0.1", port))
+lines = nbytes = 0
+if mode == "write":
+    n = int(sys.argv[3])
+    f = sock.makefile("wb")
+    line = b"w" * 63 + b"\n"
+    for _ in range(n):
+        f.write(line)
+    f.flush()
+    f.close()
+    lines, nbytes = n, 64 * n
+else:
+    if mode == "rb":
+        f = sock.makefile("rb")
+    elif mode == "text":
+        f = sock.makefile("r", encoding="utf-8")
+    else:
+        f = sock.makefile("r", encoding="utf-8", newline="")
+    readline = f.readline
+    while True:
+        line = readline()
+        if not line:
+            break
+        lines += 1
+        nbytes += len(line)
+sock.close()
+elapsed = time.perf_counter_ns() - start
+print(elapsed, lines, nbytes, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
