@@ -6,9 +6,9 @@
 //! needs a fresh block. Keeping the same state as CPython makes `peek`, `read1` and every
 //! later read return exactly what CPython's would, for any buffer size.
 //!
-//! Invariant: `pos <= buf.len() <= max(cap, bytes given back)`; `buf.len()` is CPython's
-//! `read_end` when `valid`, and `buf` is empty when not. Memory grows with the data read,
-//! never to `cap` up front (a huge `buffering` costs nothing until used).
+//! Invariant: `pos <= end <= buf.len()`; `end` is CPython's `read_end` when `valid`, and 0
+//! when not. `buf` is storage only: it grows with the data read (never to `cap` up front, so
+//! a huge `buffering` costs nothing until used) and is never cleared or zeroed again.
 //!
 //! D1: a call that fails (timeout, reset, would-block) gives every byte it had taken back
 //! (to the raw stream, in front of anything not yet read), so a later call continues exactly
@@ -22,6 +22,7 @@ use crate::MAX_READ;
 
 pub struct BufferedReader {
     buf: Vec<u8>,
+    end: usize,
     pos: usize,
     /// CPython's `read_end != -1`.
     valid: bool,
@@ -32,6 +33,7 @@ impl BufferedReader {
     pub fn new(cap: usize) -> Self {
         BufferedReader {
             buf: Vec::new(),
+            end: 0,
             pos: 0,
             valid: false,
             cap: cap.max(1),
@@ -40,16 +42,16 @@ impl BufferedReader {
 
     /// `READAHEAD`: the unread bytes.
     pub fn buffer(&self) -> &[u8] {
-        &self.buf[self.pos..]
+        &self.buf[self.pos..self.end]
     }
 
     fn readahead(&self) -> usize {
-        self.buf.len() - self.pos
+        self.end - self.pos
     }
 
     /// `_bufferedreader_reset_buf`.
     fn reset(&mut self) {
-        self.buf.clear();
+        self.end = 0;
         self.pos = 0;
         self.valid = false;
     }
@@ -72,6 +74,7 @@ impl BufferedReader {
             let mut v = Vec::with_capacity(data.len() + self.readahead());
             v.extend_from_slice(data);
             v.extend_from_slice(self.buffer());
+            self.end = v.len();
             self.buf = v;
             self.pos = 0;
             self.valid = true;
@@ -88,20 +91,23 @@ impl BufferedReader {
     /// EOF (the buffer is then unchanged).
     fn fill<R: RawRead>(&mut self, raw: &mut R) -> Result<usize> {
         if !self.valid {
-            self.buf.clear();
+            self.end = 0;
             self.pos = 0;
         }
-        let start = self.buf.len();
+        let start = self.end;
         // Only after bytes were given back (D1) can the block be full here.
         let len = match self.cap.saturating_sub(start) {
             0 => self.cap,
             n => n,
         }
         .min(MAX_READ);
-        self.buf.resize(start + len, 0);
-        let r = raw.read_into(&mut self.buf[start..]);
+        if self.buf.len() < start + len {
+            // Storage grows once; later fills reuse it without zeroing.
+            self.buf.resize(start + len, 0);
+        }
+        let r = raw.read_into(&mut self.buf[start..start + len]);
         let n = *r.as_ref().unwrap_or(&0);
-        self.buf.truncate(start + n);
+        self.end = start + n;
         if n > 0 {
             self.valid = true;
         }
@@ -165,7 +171,7 @@ impl BufferedReader {
         // CPython: pos = 0, read_end = 0 (an empty but valid block).
         self.reset();
         self.valid = true;
-        while remaining > 0 && self.buf.len() < self.cap {
+        while remaining > 0 && self.end < self.cap {
             let got = self.fill(raw);
             match got {
                 Ok(r) if r > 0 => {
