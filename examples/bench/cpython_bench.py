@@ -5,7 +5,6 @@ MODE: rb (makefile('rb') readline loop), text (makefile('r', encoding='utf-8')),
 text-nl (the same with newline=''), write (N 64-byte lines, then flush).
 Prints `elapsed_ns lines bytes maxrss_kb`, timed from connect to EOF (or to the flush).
 """
-import resource
 import socket
 import sys
 import time
@@ -39,4 +38,6 @@ else:
         nbytes += len(line)
 sock.close()
 elapsed = time.perf_counter_ns() - start
-print(elapsed, lines, nbytes, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+# VmHWM, not ru_maxrss: the latter keeps the parent's peak across fork+exec.
+hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+print(elapsed, lines, nbytes, hwm)

@@ -5,6 +5,7 @@
 // The peer runs in another process (the benchmark driver): sockfile's calls block the
 // Node thread, as every synchronous jco call does.
 import { socket } from './dist/sockfile.js';
+import { readFileSync } from 'node:fs';
 
 const [mode, portArg] = process.argv.slice(2);
 const start = process.hrtime.bigint();
@@ -36,4 +37,6 @@ if (mode === 'readline') {
 }
 sock.close();
 const elapsed = process.hrtime.bigint() - start;
-console.log(`${elapsed} ${lines} ${bytes} ${process.resourceUsage().maxRSS}`);
+// VmHWM, not maxRSS: the latter keeps the parent's peak across fork+exec.
+const hwm = readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\s+(\d+)/)[1];
+console.log(`${elapsed} ${lines} ${bytes} ${hwm}`);

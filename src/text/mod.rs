@@ -173,10 +173,13 @@ impl<C: Conn> TextFile<C> {
         };
         if self.decoded_pos == self.decoded.len() {
             self.decoded = text;
-            self.decoded_pos = 0;
         } else {
+            // Keep only the unread text: the decoded buffer never outgrows a line plus a
+            // chunk, however long the stream.
+            self.decoded.drain(..self.decoded_pos);
             self.decoded.push_str(&text);
         }
+        self.decoded_pos = 0;
         Ok(!eof || self.decode_error.is_some())
     }
 

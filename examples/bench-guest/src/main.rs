@@ -61,6 +61,16 @@ fn main() {
             lines += ends.len() as u64;
             bytes += data.len() as u64;
         },
+        (File::Binary(b), "floor") => {
+            // The empty-call floor of this setting: one cross-component call doing no work.
+            let n = 2_000_000u64;
+            let t = Instant::now();
+            for _ in 0..n {
+                std::hint::black_box(b.closed());
+            }
+            println!("{} {n} 0", t.elapsed().as_nanos());
+            return;
+        }
         (File::Binary(b), "read") => loop {
             let chunk = b.read(Some(1 << 20)).expect("read");
             if chunk.is_empty() {

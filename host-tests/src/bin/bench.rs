@@ -522,16 +522,139 @@ fn main() {
     let sunk = peer.sunk.load(Ordering::SeqCst);
 
     let floor = empty_call_floor();
-    report(&rows, floor, sunk, &json_path);
+    let guest_floor = |defaults: bool| {
+        wasm_row(
+            "",
+            "floor",
+            defaults,
+            &guest,
+            &["bench-guest", "floor", "127.0.0.1", &port],
+        )
+        .map_or(f64::NAN, |r| r.ns_per_line())
+    };
+    let floors = Floors {
+        host: floor,
+        composed_off: guest_floor(false),
+        composed_defaults: guest_floor(true),
+    };
+    report(&rows, &floors, sunk, &json_path);
 }
 
-fn report(rows: &[Row], floor_ns: f64, sunk: u64, json_path: &str) {
+/// The cost of an exported call that does no work (`closed()`), per setting.
+struct Floors {
+    host: f64,
+    composed_off: f64,
+    composed_defaults: f64,
+}
+
+fn find<'a>(rows: &'a [Row], group: &str, name: &str) -> Option<&'a Row> {
+    rows.iter()
+        .find(|r| r.group.starts_with(group) && r.name.starts_with(name))
+}
+
+/// Each target of issue 7, computed from this run.
+fn targets(rows: &[Row], fl: &Floors) -> Vec<(String, f64, f64, bool)> {
+    let g = "64-byte";
+    let ns = |name: &str| find(rows, g, name).map_or(f64::NAN, Row::ns_per_line);
+    let lps = |name: &str| find(rows, g, name).map_or(f64::NAN, Row::lps);
+    let mut t = Vec::new();
+    let mut at_most = |what: String, v: f64, limit: f64| t.push((what, v, limit, v <= limit));
+    at_most(
+        "host readline: own work (ns/line - floor)".into(),
+        ns("host: readline") - fl.host,
+        150.0,
+    );
+    at_most(
+        "composed readline, concurrency off: own work (ns)".into(),
+        ns("composed: readline per call, concurrency off") - fl.composed_off,
+        150.0,
+    );
+    at_most(
+        "composed readline, wasmtime defaults: own work (ns)".into(),
+        ns("composed: readline per call, wasmtime defaults") - fl.composed_defaults,
+        150.0,
+    );
+    let mut at_least =
+        |what: &str, v: f64, limit: f64| t.push((what.to_string(), v, limit, v >= limit));
+    let std_guest = lps("wasm guest");
+    let cpy = lps("CPython makefile('rb')");
+    for (label, row) in [
+        (
+            "composed readlines vs std-in-wasm (x)",
+            "composed: readlines(65536) batches, concurrency off",
+        ),
+        (
+            "composed readlines-packed vs std-in-wasm (x)",
+            "composed: readlines-packed batches, concurrency off",
+        ),
+        (
+            "composed readlines-packed (defaults) vs std-in-wasm (x)",
+            "composed: readlines-packed batches, wasmtime defaults",
+        ),
+    ] {
+        at_least(label, lps(row) / std_guest, 0.6);
+    }
+    at_least(
+        "composed readlines-packed vs CPython rb (x)",
+        lps("composed: readlines-packed batches, concurrency off") / cpy,
+        1.5,
+    );
+    let native = lps("Rust BufReader");
+    at_least(
+        "host readlines-packed vs native (x)",
+        lps("host: readlines-packed") / native,
+        0.4,
+    );
+    at_least(
+        "host readlines vs native (x)",
+        lps("host: readlines(65536)") / native,
+        0.4,
+    );
+    let bulk = |name: &str| find(rows, "bulk", name).map_or(f64::NAN, Row::mbps);
+    at_least(
+        "host read(1 MiB) vs native MB/s (x)",
+        bulk("host: read") / bulk("Rust"),
+        0.5,
+    );
+    at_least(
+        "composed read(1 MiB) vs native MB/s (x)",
+        bulk("composed: read") / bulk("Rust"),
+        0.5,
+    );
+    at_least(
+        "host text readline vs binary (x)",
+        lps("host: text readline") / lps("host: readline"),
+        0.9,
+    );
+    at_least(
+        "composed text readline vs binary (x)",
+        lps("composed: text readline") / lps("composed: readline per call, concurrency off"),
+        0.9,
+    );
+    let node = lps("Node readline");
+    at_least(
+        "jco readlines vs Node readline (x)",
+        lps("jco/Node: readlines(") / node,
+        1.0,
+    );
+    at_least(
+        "jco readlines-packed vs Node readline (x)",
+        lps("jco/Node: readlines-packed") / node,
+        1.0,
+    );
+    t
+}
+
+fn report(rows: &[Row], fl: &Floors, sunk: u64, json_path: &str) {
+    let floor_ns = fl.host;
     let size = std::fs::metadata(root().join("target/wasm32-wasip2/release/sockfile.wasm"))
         .map(|m| m.len())
         .unwrap_or(0);
     println!("sockfile benchmark (loopback; every client self-timed from connect to EOF)");
     println!(
-        "component: {size} bytes; empty exported call from the host (closed()): {floor_ns:.0} ns"
+        "component: {size} bytes; empty call (closed()): from the host {floor_ns:.0} ns, \
+         composed {:.0} ns (concurrency off) / {:.0} ns (wasmtime defaults)",
+        fl.composed_off, fl.composed_defaults
     );
     let mut json_rows = Vec::new();
     let mut group = "";
@@ -586,8 +709,22 @@ fn report(rows: &[Row], floor_ns: f64, sunk: u64, json_path: &str) {
         }));
     }
     println!("\nwrite sink received {sunk} bytes from the last writer");
+    println!("\ntargets (issue 7), from this run:");
+    let mut json_targets = Vec::new();
+    for (what, v, limit, met) in targets(rows, fl) {
+        println!(
+            "  {:<58} {:>8.2}  (target {limit}) {}",
+            what,
+            v,
+            if met { "met" } else { "NOT met" }
+        );
+        json_targets
+            .push(serde_json::json!({"target": what, "value": v, "limit": limit, "met": met}));
+    }
     let json = serde_json::json!({
-        "component_bytes": size, "empty_call_ns": floor_ns, "rows": json_rows,
+        "component_bytes": size, "empty_call_ns": floor_ns,
+        "composed_empty_call_ns": {"concurrency_off": fl.composed_off, "defaults": fl.composed_defaults},
+        "rows": json_rows, "targets": json_targets,
     });
     if let Err(e) = std::fs::write(
         json_path,

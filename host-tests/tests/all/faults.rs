@@ -208,3 +208,32 @@ fn peer_that_stops_reading_while_we_write() {
         assert_eq!(reader.join().expect("peer"), accepted, "{buffering:?}");
     }
 }
+
+/// A long stream read line by line in text mode: the component's memory stays at its
+/// initial size plus a buffer or two (the decoded text never accumulates).
+#[test]
+fn text_readline_memory_stays_bounded_over_a_long_stream() {
+    let mut sf = Sf::new();
+    let initial = sf.memory_peak();
+    let (s, peer) = connected(&mut sf);
+    let f = sf
+        .makefile_text(s, "r", None, Some("utf-8"), None, None)
+        .expect("makefile")
+        .text();
+    let h = std::thread::spawn(move || {
+        let mut peer = peer;
+        let line = format!("{}é\n", "x".repeat(61));
+        let block = line.repeat(1000);
+        for _ in 0..300 {
+            peer.write_all(block.as_bytes()).expect("peer write");
+        }
+    });
+    let mut lines = 0;
+    while !sf.t_readline(f, None).expect("readline").is_empty() {
+        lines += 1;
+    }
+    h.join().expect("peer");
+    assert_eq!(lines, 300_000);
+    let growth = sf.memory_peak() - initial;
+    assert!(growth <= 512 * 1024, "grew by {growth} bytes over 19 MB of text");
+}
