@@ -14,7 +14,7 @@ bash scripts/examples.sh
 echo "[test] host tests (builds the component, then wasmtime drives it over loopback TCP)"
 cargo test -p host-tests
 echo "[test] fuzzing: a short run of each cargo fuzz target"
-bash scripts/fuzz.sh 15
+bash scripts/fuzz.sh 10
 echo "[test] JavaScript: jco-transpiled sockfile in Node, and jco run of the composed client"
 bash scripts/js.sh
 echo "[test] all passed"

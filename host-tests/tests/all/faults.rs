@@ -235,5 +235,8 @@ fn text_readline_memory_stays_bounded_over_a_long_stream() {
     h.join().expect("peer");
     assert_eq!(lines, 300_000);
     let growth = sf.memory_peak() - initial;
-    assert!(growth <= 512 * 1024, "grew by {growth} bytes over 19 MB of text");
+    assert!(
+        growth <= 512 * 1024,
+        "grew by {growth} bytes over 19 MB of text"
+    );
 }
