@@ -273,7 +273,7 @@ fn host_row(port: u16, mode: &str) -> Row {
     row
 }
 
-fn empty_call_floor() -> f64 {
+fn empty_call_floor() -> (f64, f64) {
     let mut sf = Sf::new();
     let l = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = l.local_addr().expect("addr").port();
@@ -286,7 +286,12 @@ fn empty_call_floor() -> f64 {
     for _ in 0..n {
         sf.closed(f);
     }
-    start.elapsed().as_secs_f64() * 1e9 / n as f64
+    let empty = start.elapsed().as_secs_f64() * 1e9 / n as f64;
+    let start = Instant::now();
+    for _ in 0..n {
+        let _ = sf.read(f, Some(0));
+    }
+    (empty, start.elapsed().as_secs_f64() * 1e9 / n as f64)
 }
 
 fn main() {
@@ -521,21 +526,24 @@ fn main() {
     std::thread::sleep(std::time::Duration::from_millis(200));
     let sunk = peer.sunk.load(Ordering::SeqCst);
 
-    let floor = empty_call_floor();
-    let guest_floor = |defaults: bool| {
+    let (floor, floor_list) = empty_call_floor();
+    let guest_floor = |defaults: bool, mode: &str| {
         wasm_row(
             "",
             "floor",
             defaults,
             &guest,
-            &["bench-guest", "floor", "127.0.0.1", &port],
+            &["bench-guest", mode, "127.0.0.1", &port],
         )
         .map_or(f64::NAN, |r| r.ns_per_line())
     };
     let floors = Floors {
         host: floor,
-        composed_off: guest_floor(false),
-        composed_defaults: guest_floor(true),
+        host_list: floor_list,
+        composed_off: guest_floor(false, "floor"),
+        composed_defaults: guest_floor(true, "floor"),
+        composed_list_off: guest_floor(false, "floor-list"),
+        composed_list_defaults: guest_floor(true, "floor-list"),
     };
     report(&rows, &floors, sunk, &json_path);
 }
@@ -543,8 +551,12 @@ fn main() {
 /// The cost of an exported call that does no work (`closed()`), per setting.
 struct Floors {
     host: f64,
+    /// The same for a call returning an (empty) `list<u8>`: `read(0)`.
+    host_list: f64,
     composed_off: f64,
     composed_defaults: f64,
+    composed_list_off: f64,
+    composed_list_defaults: f64,
 }
 
 fn find<'a>(rows: &'a [Row], group: &str, name: &str) -> Option<&'a Row> {
@@ -656,6 +668,11 @@ fn report(rows: &[Row], fl: &Floors, sunk: u64, json_path: &str) {
          composed {:.0} ns (concurrency off) / {:.0} ns (wasmtime defaults)",
         fl.composed_off, fl.composed_defaults
     );
+    println!(
+        "call returning an empty list<u8> (read(0)): from the host {:.0} ns, composed {:.0} ns \
+         (concurrency off) / {:.0} ns (wasmtime defaults)",
+        fl.host_list, fl.composed_list_off, fl.composed_list_defaults
+    );
     let mut json_rows = Vec::new();
     let mut group = "";
     for r in rows {
@@ -724,6 +741,7 @@ fn report(rows: &[Row], fl: &Floors, sunk: u64, json_path: &str) {
     let json = serde_json::json!({
         "component_bytes": size, "empty_call_ns": floor_ns,
         "composed_empty_call_ns": {"concurrency_off": fl.composed_off, "defaults": fl.composed_defaults},
+        "list_return_call_ns": {"host": fl.host_list, "composed_concurrency_off": fl.composed_list_off, "composed_defaults": fl.composed_list_defaults},
         "rows": json_rows, "targets": json_targets,
     });
     if let Err(e) = std::fs::write(
