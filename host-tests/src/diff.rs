@@ -22,14 +22,14 @@ impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        (self.next_u64() % n.max(1) as u64) as usize
     }
     pub fn chance(&mut self, percent: usize) -> bool {
         self.below(100) < percent
@@ -109,7 +109,7 @@ fn random_bytes(rng: &mut Rng, max: usize) -> Vec<u8> {
         match rng.below(6) {
             0 => v.push(b'\n'),
             1 => v.extend_from_slice(b"\r\n"),
-            2 => v.push(rng.next() as u8),
+            2 => v.push(rng.next_u64() as u8),
             _ => v.extend_from_slice(b"data "),
         }
     }

@@ -133,7 +133,7 @@ impl State {
         if let Some(s) = self.note(r) {
             self.listener.set_nonblocking(false).expect("blocking");
             if let Ok((peer, _)) = self.listener.accept() {
-                spawn_peer(peer, self.rng.next());
+                spawn_peer(peer, self.rng.next_u64());
             }
             self.socks.push(s);
         }
@@ -270,7 +270,7 @@ impl State {
                     .collect();
                 let sf = &mut self.sf;
                 let r: Result<(), crate::WitError> = match op {
-                    0 | 1 | 2 => sf.t_read(f, n).map(drop),
+                    0..=2 => sf.t_read(f, n).map(drop),
                     3 => sf.t_readline(f, n).map(drop),
                     4 => sf.t_readlines(f, n.map(|h| h.min(1 << 20))).map(drop),
                     5 => sf.t_write(f, &text).map(drop),

@@ -698,8 +698,9 @@ fn report(rows: &[Row], fl: &Floors, sunk: u64, json_path: &str) {
         let cpy = rows
             .iter()
             .find(|b| {
-                b.group == r.group && b.name.starts_with("CPython makefile('rb')")
-                    || b.group == r.group && b.name.starts_with("CPython makefile('wb')")
+                b.group == r.group
+                    && (b.name.starts_with("CPython makefile('rb')")
+                        || b.name.starts_with("CPython makefile('wb')"))
             })
             .map(|b| (b.lps(), b.mbps()));
         let bulk = r.group.starts_with("bulk");
