@@ -273,6 +273,28 @@ impl<C: Conn> BinaryFile<C> {
         }
     }
 
+    /// The next lines of a `for line in f` loop, as many as are ready (extension): one
+    /// `readline()`, then more `readline()`s while the read buffer already holds a complete
+    /// line, so no call after the first waits or touches the connection. Returns the lines
+    /// packed as in [`readlines_packed`](Self::readlines_packed); empty at EOF.
+    pub fn next_lines(&mut self, hint: Option<usize>) -> Result<(Vec<u8>, Vec<u32>)> {
+        let mut data = self.readline(None)?;
+        if data.is_empty() {
+            return Ok((data, Vec::new()));
+        }
+        let mut ends = vec![data.len() as u32];
+        if matches!(self.kind, Kind::Reader | Kind::Pair) {
+            let hint = hint.filter(|&h| h > 0).unwrap_or(usize::MAX);
+            // A complete line in the buffer: `readline` takes it without a raw read.
+            while data.len() < hint && crate::memchr_nl(self.reader.buffer()).is_some() {
+                self.reader
+                    .readline_append(&mut self.raw, None, &mut data)?;
+                ends.push(data.len() as u32);
+            }
+        }
+        Ok((data, ends))
+    }
+
     fn raw_readlines(&mut self, hint: Option<usize>) -> Result<Vec<Vec<u8>>> {
         crate::buffered::collect_lines(hint, Vec::len, || self.raw_readline(None)).map_err(
             |(lines, e)| {

@@ -295,6 +295,10 @@ impl wit::GuestBinaryFile for BinaryFileRes {
         ok(self.0.borrow_mut().readlines_packed(size(hint)))
     }
 
+    fn next_lines(&self, hint: Option<u32>) -> Res<(Vec<u8>, Vec<u32>)> {
+        ok(self.0.borrow_mut().next_lines(size(hint)))
+    }
+
     fn write(&self, data: Vec<u8>) -> Res<u32> {
         ok(self.0.borrow_mut().write(&data)).map(count)
     }
@@ -355,6 +359,10 @@ impl wit::GuestTextFile for TextFileRes {
 
     fn readlines(&self, hint: Option<u32>) -> Res<Vec<String>> {
         ok(self.0.borrow_mut().readlines(size(hint)))
+    }
+
+    fn next_lines(&self, hint: Option<u32>) -> Res<(String, Vec<u32>)> {
+        ok(self.0.borrow_mut().next_lines(size(hint)))
     }
 
     fn write(&self, s: String) -> Res<u32> {

@@ -302,6 +302,35 @@ impl<C: Conn> TextFile<C> {
         })
     }
 
+    /// The next lines of a `for line in f` loop, as many as are ready (extension): one
+    /// `readline()`, then more `readline()`s while a complete line is already decoded, so
+    /// only the first can wait. The lines concatenated, with each line's end in characters.
+    pub fn next_lines(&mut self, hint: Option<usize>) -> Result<(String, Vec<u32>)> {
+        let mut data = self.readline(None)?;
+        if data.is_empty() {
+            return Ok((data, Vec::new()));
+        }
+        let mut chars = data.chars().count();
+        let mut ends = vec![chars as u32];
+        let hint = hint.filter(|&h| h > 0).unwrap_or(usize::MAX);
+        while chars < hint {
+            // What `readline` would return without reading: a line end in the decoded text.
+            let Some(end) = self.cfg.newline.find_line_end(self.avail()) else {
+                break;
+            };
+            let line = &self.decoded[self.decoded_pos..self.decoded_pos + end];
+            chars += line.chars().count();
+            data.push_str(line);
+            ends.push(chars as u32);
+            self.decoded_pos += end;
+        }
+        if self.decoded_pos == self.decoded.len() {
+            self.decoded.clear();
+            self.decoded_pos = 0;
+        }
+        Ok((data, ends))
+    }
+
     /// `write(s)`: the number of characters written.
     pub fn write(&mut self, s: &str) -> Result<usize> {
         self.check_writable()?;

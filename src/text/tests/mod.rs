@@ -23,6 +23,8 @@ pub struct Mock(Rc<RefCell<MockState>>);
 pub struct MockState {
     chunks: VecDeque<Option<Vec<u8>>>,
     sent: Vec<u8>,
+    /// Bytes received in all, after each receive that returned data.
+    received: Vec<usize>,
 }
 
 impl Mock {
@@ -30,6 +32,7 @@ impl Mock {
         Mock(Rc::new(RefCell::new(MockState {
             chunks: chunks.into(),
             sent: Vec::new(),
+            received: Vec::new(),
         })))
     }
 }
@@ -48,12 +51,20 @@ impl Conn for Mock {
                 if n < c.len() {
                     st.chunks.push_front(Some(c[n..].to_vec()));
                 }
+                let total = st.received.last().copied().unwrap_or(0) + n;
+                st.received.push(total);
                 Ok(n)
             }
         }
     }
     fn unrecv(&mut self, data: &[u8]) {
-        self.0.borrow_mut().chunks.push_front(Some(data.to_vec()));
+        if data.is_empty() {
+            return; // an empty chunk would script "would block"
+        }
+        let mut st = self.0.borrow_mut();
+        st.chunks.push_front(Some(data.to_vec()));
+        let total = st.received.last().copied().unwrap_or(0) - data.len();
+        st.received.push(total);
     }
     fn send(&mut self, data: &[u8], _timeout: Option<f64>) -> Result<usize> {
         self.0.borrow_mut().sent.extend_from_slice(data);
@@ -294,4 +305,110 @@ fn d3_non_blocking_text_read_returns_what_is_there() {
     assert_eq!(t.read(None).unwrap(), "c");
     assert_eq!(t.readline(None).unwrap(), "d\n");
     assert_eq!(t.read(None).unwrap(), "");
+}
+
+/// Lines of `next_lines` batches (split by their ends) equal to repeated `readline`.
+fn unpack<S: ?Sized + ToOwned>(
+    data: &S,
+    ends: &[u32],
+    cut: impl Fn(&S, usize, usize) -> S::Owned,
+) -> Vec<S::Owned> {
+    let mut start = 0;
+    ends.iter()
+        .map(|&e| {
+            let l = cut(data, start, e as usize);
+            start = e as usize;
+            l
+        })
+        .collect()
+}
+
+#[test]
+fn next_lines_batches_are_readline_repeated_in_any_chunking() {
+    let data = "a\r\nb\rc\nd\r\r\né€😀\r\nlast, no end".as_bytes();
+    for newline in [None, Some(""), Some("\n"), Some("\r"), Some("\r\n")] {
+        let expected = read_all_lines(vec![data.to_vec()], "utf-8", "strict", newline).unwrap();
+        for chunks in every_chunking(data) {
+            for hint in [None, Some(1), Some(5)] {
+                let (_s, mut t, _m) = text_file(
+                    chunks.iter().cloned().map(Some).collect(),
+                    "r",
+                    "utf-8",
+                    "strict",
+                    newline,
+                );
+                let mut lines = Vec::new();
+                loop {
+                    let (text, ends) = t.next_lines(hint).unwrap();
+                    if ends.is_empty() {
+                        assert_eq!(text, "");
+                        break;
+                    }
+                    let chars: Vec<char> = text.chars().collect();
+                    lines.extend(
+                        unpack(&chars[..], &ends, |c, a, b| c[a..b].to_vec())
+                            .into_iter()
+                            .map(|l| l.into_iter().collect::<String>()),
+                    );
+                }
+                assert_eq!(lines, expected, "{newline:?} {hint:?} {chunks:?}");
+            }
+        }
+    }
+}
+
+/// Read a scripted stream to EOF with `next_lines`. Checks that no call receives more
+/// after its first line is complete: the last receive of a call is the one that brought
+/// the first line's end. Timeouts are retried (D1).
+fn binary_batches(script: &[Option<Vec<u8>>], mode: &str, buffering: Option<i32>) -> Vec<Vec<u8>> {
+    let mock = Mock::new(script.to_vec());
+    let sock = Socket::new(mock.clone(), None);
+    let File::Binary(mut f) = sock.makefile(mode, buffering, None, None, None).unwrap() else {
+        panic!("not binary")
+    };
+    let (mut lines, mut consumed) = (Vec::new(), 0usize);
+    loop {
+        let receives = mock.0.borrow().received.len();
+        match f.next_lines(None) {
+            Ok((d, ends)) if ends.is_empty() => {
+                assert!(d.is_empty());
+                return lines;
+            }
+            Ok((d, ends)) => {
+                assert_eq!(*ends.last().unwrap() as usize, d.len());
+                let first_end = consumed + ends[0] as usize;
+                let got = &mock.0.borrow().received;
+                if got.len() > receives && d[ends[0] as usize - 1] == b'\n' {
+                    let before_last = got.len().checked_sub(2).map_or(0, |i| got[i]);
+                    assert!(
+                        before_last < first_end,
+                        "received past the first line: {got:?} {first_end}"
+                    );
+                }
+                consumed += d.len();
+                lines.extend(unpack(&d[..], &ends, |d, a, b| d[a..b].to_vec()));
+            }
+            Err(Error::Timeout) => {}
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+}
+
+#[test]
+fn binary_next_lines_are_readline_repeated_and_never_wait_after_the_first() {
+    let data = b"one\ntwo\n\nthree\nfour without end".to_vec();
+    let want: Vec<&[u8]> = vec![b"one\n", b"two\n", b"\n", b"three\n", b"four without end"];
+    for buffering in [None, Some(0), Some(1), Some(2), Some(7)] {
+        for mode in ["rb", "rwb"] {
+            for chunks in every_chunking(&data) {
+                // A timeout after every chunk: only a call's first line may wait.
+                let script: Vec<Option<Vec<u8>>> = chunks
+                    .iter()
+                    .flat_map(|c| [Some(c.clone()), None])
+                    .collect();
+                let lines = binary_batches(&script, mode, buffering);
+                assert_eq!(lines, want, "{mode} {buffering:?} {chunks:?}");
+            }
+        }
+    }
 }
