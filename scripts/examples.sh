@@ -9,10 +9,10 @@ if ! command -v wac >/dev/null 2>&1; then
     echo "[examples] installing wac-cli 0.12.0 (cargo install, about 4 minutes on first use)"
     cargo install --locked wac-cli@0.12.0 --no-default-features --features wit
 fi
-echo "[examples] building sockfile, examples/http-client and examples/redis-client for wasm32-wasip2"
-cargo build --release --target wasm32-wasip2 -p sockfile -p http-client -p redis-client
+echo "[examples] building sockfile, examples/http-client, examples/redis-client and guest/check for wasm32-wasip2"
+cargo build --release --target wasm32-wasip2 -p sockfile -p http-client -p redis-client -p guest-check
 mkdir -p target/examples
-for ex in http-client redis-client; do
+for ex in http-client redis-client guest-check; do
     wac plug "target/wasm32-wasip2/release/$ex.wasm" \
         --plug target/wasm32-wasip2/release/sockfile.wasm \
         -o "target/examples/$ex.composed.wasm"

@@ -81,18 +81,55 @@ fn shared() -> &'static Shared {
     SHARED.get_or_init(|| {
         let mut config = Config::new();
         config.concurrency_support(false);
-        let engine = Engine::new(&config).expect("engine");
+        Shared::new(Engine::new(&config).expect("engine"))
+    })
+}
+
+/// The same for [`default_engine`]'s configuration (concurrency support on).
+fn shared_defaults() -> &'static Shared {
+    static SHARED: OnceLock<Shared> = OnceLock::new();
+    SHARED.get_or_init(|| Shared::new(default_engine().clone()))
+}
+
+impl Shared {
+    fn new(engine: Engine) -> Shared {
         let component =
             Component::from_file(&engine, SOCKFILE_COMPONENT).expect("compile component");
-        let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("link wasi");
+        let linker = wasi_linker(&engine);
         let pre = linker.instantiate_pre(&component).expect("instantiate_pre");
         Shared {
             engine,
             component,
             pre,
         }
-    })
+    }
+}
+
+/// A linker with WASI 0.2 (synchronous).
+pub fn wasi_linker(engine: &Engine) -> Linker<Ctx> {
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("link wasi");
+    linker
+}
+
+/// A store with network access and memory accounting.
+pub fn net_store(engine: &Engine) -> Store<Ctx> {
+    let wasi = WasiCtx::builder()
+        .inherit_stderr()
+        .inherit_network()
+        .allow_ip_name_lookup(true)
+        .allow_tcp(true)
+        .build();
+    let mut store = Store::new(
+        engine,
+        Ctx {
+            wasi,
+            table: ResourceTable::new(),
+            limits: Peak::default(),
+        },
+    );
+    store.limiter(|ctx| &mut ctx.limits);
+    store
 }
 
 /// The compiled sockfile component.
@@ -217,23 +254,19 @@ macro_rules! call {
 }
 
 impl Sf {
+    /// An instance on [`engine`] (concurrency support off), as every test uses.
     pub fn new() -> Self {
-        let wasi = WasiCtx::builder()
-            .inherit_stderr()
-            .inherit_network()
-            .allow_ip_name_lookup(true)
-            .allow_tcp(true)
-            .build();
-        let mut store = Store::new(
-            engine(),
-            Ctx {
-                wasi,
-                table: ResourceTable::new(),
-                limits: Peak::default(),
-            },
-        );
-        store.limiter(|ctx| &mut ctx.limits);
-        let api = shared().pre.instantiate(&mut store).expect("instantiate");
+        Self::on(shared())
+    }
+
+    /// An instance on [`default_engine`] (the CLI's defaults: concurrency support on).
+    pub fn on_defaults() -> Self {
+        Self::on(shared_defaults())
+    }
+
+    fn on(sh: &Shared) -> Self {
+        let mut store = net_store(&sh.engine);
+        let api = sh.pre.instantiate(&mut store).expect("instantiate");
         let api = Sockfile::new(&mut store, &api).expect("bindings");
         Sf { store, api }
     }
@@ -402,6 +435,9 @@ impl Sf {
     pub fn readlines_packed(&mut self, f: BFile, hint: Option<u32>) -> R<(Vec<u8>, Vec<u32>)> {
         call!(self, binary_file.call_readlines_packed(f.0, hint))
     }
+    pub fn next_lines(&mut self, f: BFile, hint: Option<u32>) -> R<(Vec<u8>, Vec<u32>)> {
+        call!(self, binary_file.call_next_lines(f.0, hint))
+    }
     pub fn write(&mut self, f: BFile, data: &[u8]) -> R<u32> {
         call!(self, binary_file.call_write(f.0, data))
     }
@@ -449,6 +485,9 @@ impl Sf {
     }
     pub fn t_readlines(&mut self, f: TFile, hint: Option<u32>) -> R<Vec<String>> {
         call!(self, text_file.call_readlines(f.0, hint))
+    }
+    pub fn t_next_lines(&mut self, f: TFile, hint: Option<u32>) -> R<(String, Vec<u32>)> {
+        call!(self, text_file.call_next_lines(f.0, hint))
     }
     pub fn t_write(&mut self, f: TFile, s: &str) -> R<u32> {
         call!(self, text_file.call_write(f.0, s))
@@ -519,8 +558,10 @@ pub struct CommandRun {
     pub memory_peak: usize,
 }
 
-/// An engine with wasmtime's default configuration (what the `wasmtime` CLI runs with,
-/// concurrency support included), for comparing call costs with [`engine`].
+/// An engine with wasmtime's default configuration, as the `wasmtime run` CLI has it:
+/// concurrency support on (this crate builds wasmtime with `component-model-async`, without
+/// which `Config::new()` would already be the "off" configuration of [`engine`]).
+/// `Engine::get_concurrency_support` tells the two apart; the bench prints it.
 pub fn default_engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| Engine::new(&Config::new()).expect("engine"))
@@ -537,8 +578,7 @@ pub fn run_command_on(engine: &Engine, path: &std::path::Path, args: &[&str]) ->
         )
     });
     let compile_secs = t.elapsed().as_secs_f64();
-    let mut linker = Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("link wasi");
+    let linker = wasi_linker(engine);
     let (stdout, stderr) = (
         MemoryOutputPipe::new(1 << 24),
         MemoryOutputPipe::new(1 << 20),

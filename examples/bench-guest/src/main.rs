@@ -3,26 +3,74 @@
 //! `elapsed_ns lines bytes`, timed from connect to EOF. MODE:
 //! `readline` (one cross-component call per line), `readlines` (batches of 64 KiB),
 //! `packed` (`readlines-packed`, one buffer plus line ends per batch), `text` (utf-8 text
-//! `readline`), `read` (bulk `read(1 MiB)`), `write N` (N 64-byte lines, then flush).
+//! `readline`), `read` (bulk `read(1 MiB)`), `write N` (N 64-byte lines, then flush),
+//! `lines` (the sockfile-guest crate's binary line iterator over `makefile('rb')`),
+//! `text-lines` (its text line iterator over `makefile('r', encoding='utf-8')`).
+//! The `floor-*` modes time calls that do no work: `floor-fn`, `floor-method`,
+//! `floor-list` (an empty `list<u8>` result) and `floor-mib` (1 MiB `list<u8>` results)
+//! on `examples/bench-floor`; `floor-closed` and `floor-read0` on sockfile itself.
+//! They print `elapsed_ns calls bytes`.
 
-wit_bindgen::generate!({
-    path: "../../wit",
-    world: "client",
-    generate_all,
-});
+use sockfile_guest::wit::{self as sf, File};
 
-use sockfile::socket::socket::{self as sf, File};
+mod floor {
+    wit_bindgen::generate!({
+        path: "../bench-floor/wit",
+        world: "floor-user",
+    });
+    pub use self::sockfile::bench::floor::*;
+}
+
+/// Time `n` calls of `call`; prints `elapsed_ns n bytes`.
+fn time_calls(n: u64, bytes_per_call: u64, mut call: impl FnMut()) {
+    let t = Instant::now();
+    for _ in 0..n {
+        call();
+    }
+    println!("{} {n} {}", t.elapsed().as_nanos(), n * bytes_per_call);
+}
+
+/// The floor modes that need no socket; `false` if `mode` is not one.
+fn boundary_floor(mode: &str) -> bool {
+    if !matches!(
+        mode,
+        "floor-fn" | "floor-method" | "floor-list" | "floor-mib"
+    ) {
+        return false;
+    }
+    let thing = floor::Thing::new();
+    match mode {
+        "floor-fn" => time_calls(2_000_000, 0, floor::empty),
+        "floor-method" => time_calls(2_000_000, 0, || thing.empty()),
+        "floor-list" => time_calls(2_000_000, 0, || {
+            std::hint::black_box(thing.empty_list());
+        }),
+        "floor-mib" => time_calls(256, 1 << 20, || {
+            std::hint::black_box(thing.bytes(1 << 20));
+        }),
+        _ => unreachable!("checked above"),
+    }
+    true
+}
 use std::time::Instant;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (mode, host) = (args[1].as_str(), args[2].as_str());
+    if boundary_floor(mode) {
+        return;
+    }
     let port: u16 = args[3].parse().unwrap_or(0);
     let start = Instant::now();
     let sock = sf::create_connection(host, port, None).unwrap_or_else(|e| {
         eprintln!("connect: {e:?}");
         std::process::exit(1)
     });
+    if mode == "lines" || mode == "text-lines" {
+        let (lines, bytes) = crate_lines(mode == "text-lines", host, port);
+        println!("{} {lines} {bytes}", start.elapsed().as_nanos());
+        return;
+    }
     let text = mode == "text";
     let file_mode = match mode {
         "text" => "r",
@@ -61,25 +109,18 @@ fn main() {
             lines += ends.len() as u64;
             bytes += data.len() as u64;
         },
-        (File::Binary(b), "floor") => {
-            // The empty-call floor of this setting: one cross-component call doing no work.
-            let n = 2_000_000u64;
-            let t = Instant::now();
-            for _ in 0..n {
+        (File::Binary(b), "floor-closed") => {
+            // sockfile's cheapest method: `closed()` (a bool).
+            time_calls(2_000_000, 0, || {
                 std::hint::black_box(b.closed());
-            }
-            println!("{} {n} 0", t.elapsed().as_nanos());
+            });
             return;
         }
-        (File::Binary(b), "floor-list") => {
-            // The floor of a call that returns a list: `read(0)` does no work and returns
-            // an empty `list<u8>` (return area, post-return).
-            let n = 2_000_000u64;
-            let t = Instant::now();
-            for _ in 0..n {
+        (File::Binary(b), "floor-read0") => {
+            // sockfile's cheapest list return: `read(0)`, an empty `list<u8>`.
+            time_calls(2_000_000, 0, || {
                 std::hint::black_box(b.read(Some(0)).ok());
-            }
-            println!("{} {n} 0", t.elapsed().as_nanos());
+            });
             return;
         }
         (File::Binary(b), "read") => loop {
@@ -117,4 +158,36 @@ fn main() {
     }
     sock.close();
     println!("{} {lines} {bytes}", start.elapsed().as_nanos());
+}
+
+/// The `lines` / `text-lines` modes: what a component author writes with sockfile-guest.
+fn crate_lines(text: bool, host: &str, port: u16) -> (u64, u64) {
+    let fail = |what: &str, e: std::io::Error| -> ! {
+        eprintln!("{what}: {e}");
+        std::process::exit(1)
+    };
+    let sock =
+        sockfile_guest::create_connection(host, port, None).unwrap_or_else(|e| fail("connect", e));
+    let (mut lines, mut bytes) = (0u64, 0u64);
+    if text {
+        let o = sockfile_guest::Options {
+            encoding: Some("utf-8"),
+            ..Default::default()
+        };
+        let mut f = sock.text("r", &o).unwrap_or_else(|e| fail("makefile", e));
+        for line in f.iter_lines() {
+            let line = line.unwrap_or_else(|e| fail("line", e));
+            lines += 1;
+            bytes += line.len() as u64;
+        }
+    } else {
+        let mut f = sock.binary("rb").unwrap_or_else(|e| fail("makefile", e));
+        for line in f.iter_lines() {
+            let line = line.unwrap_or_else(|e| fail("line", e));
+            lines += 1;
+            bytes += line.len() as u64;
+        }
+    }
+    sock.close();
+    (lines, bytes)
 }

@@ -4,26 +4,15 @@
 //!
 //! Prints the status line, the headers, the body length and an FNV-1a-64 digest of the body.
 
-wit_bindgen::generate!({
-    path: "../../wit",
-    world: "client",
-    generate_all,
-});
+use std::io::{self, Read, Write};
 
-use sockfile::socket::socket::{self as sf, BinaryFile, Error, File};
+use sockfile_guest::{create_connection, wit_error, BinaryFile};
 
-fn describe(e: &Error) -> String {
-    match e {
-        Error::ValueError(m) => format!("ValueError: {m}"),
-        Error::UnsupportedOperation(m) => format!("UnsupportedOperation: {m}"),
-        Error::LookupError(m) => format!("LookupError: {m}"),
-        Error::UnicodeDecodeError(m) => format!("UnicodeDecodeError: {m}"),
-        Error::UnicodeEncodeError(m) => format!("UnicodeEncodeError: {m}"),
-        Error::Timeout(m) => format!("TimeoutError: {m}"),
-        Error::BlockingIoError(b) => {
-            format!("BlockingIOError: {} ({} written)", b.message, b.written)
-        }
-        Error::OsError(o) => format!("OSError({:?}): {}", o.errno, o.message),
+/// An error as Python would print it: `TimeoutError: timed out`.
+fn describe(e: io::Error) -> String {
+    match wit_error(&e) {
+        Some(sf) => format!("{}: {sf}", sf.python_class()),
+        None => e.to_string(),
     }
 }
 
@@ -50,50 +39,47 @@ fn fnv1a64(data: &[u8]) -> u64 {
 }
 
 /// One header or status line without its line ending (limit as http.client: 65536 + 1).
-fn line(f: &BinaryFile) -> Result<String, String> {
-    let raw = f.readline(Some(65537)).map_err(|e| describe(&e))?;
+fn line(f: &mut BinaryFile) -> io::Result<String> {
+    let raw = f.readline(Some(65537))?;
     Ok(String::from_utf8_lossy(&raw)
         .trim_end_matches(['\r', '\n'])
         .to_string())
 }
 
-fn read_chunked(f: &BinaryFile) -> Result<Vec<u8>, String> {
+fn read_chunked(f: &mut BinaryFile) -> io::Result<Vec<u8>> {
+    let bad = |m: String| io::Error::new(io::ErrorKind::InvalidData, m);
     let mut body = Vec::new();
     loop {
         let size_line = line(f)?;
         let size_hex = size_line.split(';').next().unwrap_or("").trim();
-        let size = u32::from_str_radix(size_hex, 16)
-            .map_err(|_| format!("bad chunk size {size_line:?}"))?;
+        let size = usize::from_str_radix(size_hex, 16)
+            .map_err(|_| bad(format!("bad chunk size {size_line:?}")))?;
         if size == 0 {
             // Trailers, up to the empty line.
             while !line(f)?.is_empty() {}
             return Ok(body);
         }
-        let chunk = f.read(Some(size)).map_err(|e| describe(&e))?;
-        if chunk.len() != size as usize {
-            return Err("connection closed inside a chunk".into());
-        }
-        body.extend_from_slice(&chunk);
+        let start = body.len();
+        body.resize(start + size, 0);
+        f.read_exact(&mut body[start..])?;
         line(f)?; // the CRLF after the chunk
     }
 }
 
 fn run(url: &str) -> Result<(), String> {
     let (host, port, path) = parse_url(url)?;
-    let sock = sf::create_connection(&host, port, Some(30.0)).map_err(|e| describe(&e))?;
-    let File::Binary(f) = sock
-        .makefile("rwb", None, None, None, None)
-        .map_err(|e| describe(&e))?
-    else {
-        return Err("makefile('rwb') returned a text file".into());
-    };
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: sockfile-http-client\r\nConnection: close\r\n\r\n");
-    f.write(request.as_bytes()).map_err(|e| describe(&e))?;
-    f.flush().map_err(|e| describe(&e))?; // reading does not flush pending writes
-    println!("status: {}", line(&f)?);
+    let sock = create_connection(&host, port, Some(30.0)).map_err(describe)?;
+    let mut f = sock.binary("rwb").map_err(describe)?;
+    write!(
+        f,
+        "GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: sockfile-http-client\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(describe)?;
+    f.flush().map_err(describe)?; // reading does not flush pending writes
+    println!("status: {}", line(&mut f).map_err(describe)?);
     let (mut length, mut chunked) = (None, false);
     loop {
-        let header = line(&f)?;
+        let header = line(&mut f).map_err(describe)?;
         if header.is_empty() {
             break;
         }
@@ -107,13 +93,14 @@ fn run(url: &str) -> Result<(), String> {
         }
     }
     let body = if chunked {
-        read_chunked(&f)?
+        read_chunked(&mut f)
     } else {
-        f.read(length).map_err(|e| describe(&e))?
-    };
+        f.read_bytes(length)
+    }
+    .map_err(describe)?;
     println!("body-bytes: {}", body.len());
     println!("body-fnv1a64: {:016x}", fnv1a64(&body));
-    f.close().map_err(|e| describe(&e))?;
+    f.close().map_err(describe)?;
     sock.close();
     Ok(())
 }

@@ -6,26 +6,15 @@
 //! error reply, and a pipeline of N INCR commands sent in one write (default 1000), and prints
 //! one line per step.
 
-wit_bindgen::generate!({
-    path: "../../wit",
-    world: "client",
-    generate_all,
-});
+use std::io::{self, Read, Write};
 
-use sockfile::socket::socket::{self as sf, BinaryFile, Error, File};
+use sockfile_guest::{create_connection, wit_error, BinaryFile};
 
-fn describe(e: &Error) -> String {
-    match e {
-        Error::ValueError(m) => format!("ValueError: {m}"),
-        Error::UnsupportedOperation(m) => format!("UnsupportedOperation: {m}"),
-        Error::LookupError(m) => format!("LookupError: {m}"),
-        Error::UnicodeDecodeError(m) => format!("UnicodeDecodeError: {m}"),
-        Error::UnicodeEncodeError(m) => format!("UnicodeEncodeError: {m}"),
-        Error::Timeout(m) => format!("TimeoutError: {m}"),
-        Error::BlockingIoError(b) => {
-            format!("BlockingIOError: {} ({} written)", b.message, b.written)
-        }
-        Error::OsError(o) => format!("OSError({:?}): {}", o.errno, o.message),
+/// An error as Python would print it: `ConnectionResetError: Connection reset by peer`.
+fn describe(e: io::Error) -> String {
+    match wit_error(&e) {
+        Some(sf) => format!("{}: {sf}", sf.python_class()),
+        None => e.to_string(),
     }
 }
 
@@ -50,8 +39,8 @@ fn command(args: &[&[u8]]) -> Vec<u8> {
     out
 }
 
-fn read_reply(f: &BinaryFile) -> Result<Reply, String> {
-    let line = f.readline(Some(65536)).map_err(|e| describe(&e))?;
+fn read_reply(f: &mut BinaryFile) -> Result<Reply, String> {
+    let line = f.readline(Some(65536)).map_err(describe)?;
     if line.is_empty() {
         return Err("server closed the connection".into());
     }
@@ -69,11 +58,13 @@ fn read_reply(f: &BinaryFile) -> Result<Reply, String> {
         "$" => match number()? {
             n if n < 0 => Reply::Bulk(None),
             n => {
-                let data = f.read(Some(n as u32 + 2)).map_err(|e| describe(&e))?;
-                if data.len() != n as usize + 2 || !data.ends_with(b"\r\n") {
-                    return Err("truncated bulk string".into());
+                let mut data = vec![0; n as usize + 2];
+                f.read_exact(&mut data).map_err(describe)?;
+                if !data.ends_with(b"\r\n") {
+                    return Err("bad bulk string end".into());
                 }
-                Reply::Bulk(Some(data[..n as usize].to_vec()))
+                data.truncate(n as usize);
+                Reply::Bulk(Some(data))
             }
         },
         "*" => match number()? {
@@ -110,29 +101,24 @@ fn fnv1a64(data: &[u8]) -> u64 {
 }
 
 /// Send one command and print its reply.
-fn call(f: &BinaryFile, label: &str, args: &[&[u8]]) -> Result<Reply, String> {
-    f.write(&command(args)).map_err(|e| describe(&e))?;
-    f.flush().map_err(|e| describe(&e))?; // reading does not flush pending writes
+fn call(f: &mut BinaryFile, label: &str, args: &[&[u8]]) -> Result<Reply, String> {
+    f.write_all(&command(args)).map_err(describe)?;
+    f.flush().map_err(describe)?; // reading does not flush pending writes
     let reply = read_reply(f)?;
     println!("{label} -> {}", show(&reply));
     Ok(reply)
 }
 
 fn run(host: &str, port: u16, n: u32) -> Result<(), String> {
-    let sock = sf::create_connection(host, port, Some(30.0)).map_err(|e| describe(&e))?;
-    let File::Binary(f) = sock
-        .makefile("rwb", None, None, None, None)
-        .map_err(|e| describe(&e))?
-    else {
-        return Err("makefile('rwb') returned a text file".into());
-    };
-    call(&f, "PING", &[b"PING"])?;
+    let sock = create_connection(host, port, Some(30.0)).map_err(describe)?;
+    let f = &mut sock.binary("rwb").map_err(describe)?;
+    call(f, "PING", &[b"PING"])?;
     call(
-        &f,
+        f,
         "SET greeting",
         &[b"SET", b"greeting", "héllo from sockfile ☃".as_bytes()],
     )?;
-    call(&f, "GET greeting", &[b"GET", b"greeting"])?;
+    call(f, "GET greeting", &[b"GET", b"greeting"])?;
     let big: Vec<u8> = (0..1u32 << 20)
         .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
         .collect();
@@ -141,14 +127,14 @@ fn run(host: &str, port: u16, n: u32) -> Result<(), String> {
         big.len(),
         fnv1a64(&big)
     );
-    call(&f, "SET big", &[b"SET", b"big", &big])?;
-    call(&f, "GET big", &[b"GET", b"big"])?;
-    call(&f, "GET missing", &[b"GET", b"sockfile:missing"])?;
-    call(&f, "DEL counter", &[b"DEL", b"counter"])?;
-    call(&f, "INCR counter", &[b"INCR", b"counter"])?;
-    call(&f, "INCR greeting", &[b"INCR", b"greeting"])?;
+    call(f, "SET big", &[b"SET", b"big", &big])?;
+    call(f, "GET big", &[b"GET", b"big"])?;
+    call(f, "GET missing", &[b"GET", b"sockfile:missing"])?;
+    call(f, "DEL counter", &[b"DEL", b"counter"])?;
+    call(f, "INCR counter", &[b"INCR", b"counter"])?;
+    call(f, "INCR greeting", &[b"INCR", b"greeting"])?;
     call(
-        &f,
+        f,
         "MGET greeting counter missing",
         &[b"MGET", b"greeting", b"counter", b"sockfile:missing"],
     )?;
@@ -156,11 +142,11 @@ fn run(host: &str, port: u16, n: u32) -> Result<(), String> {
     let batch: Vec<u8> = (0..n)
         .flat_map(|_| command(&[b"INCR", b"counter"]))
         .collect();
-    f.write(&batch).map_err(|e| describe(&e))?;
-    f.flush().map_err(|e| describe(&e))?;
+    f.write_all(&batch).map_err(describe)?;
+    f.flush().map_err(describe)?;
     let mut last = None;
     for i in 0..n {
-        match read_reply(&f)? {
+        match read_reply(f)? {
             Reply::Integer(v) if v == i64::from(i) + 2 => last = Some(v),
             other => return Err(format!("pipeline reply {i}: {}", show(&other))),
         }
@@ -169,7 +155,7 @@ fn run(host: &str, port: u16, n: u32) -> Result<(), String> {
         "pipeline {n} x INCR counter -> last (integer) {}",
         last.unwrap_or(1)
     );
-    f.close().map_err(|e| describe(&e))?;
+    f.close().map_err(describe)?;
     sock.close();
     Ok(())
 }

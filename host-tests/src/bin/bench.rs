@@ -1,9 +1,16 @@
-//! The benchmark (`bash scripts/bench.sh`, issue 7): one run, every client on loopback
-//! against the same native peer, each client timing itself from connect to EOF (process
-//! start and component compilation excluded; compilation reported separately).
+//! The benchmark (`bash scripts/bench.sh`): one run, every client on loopback against the
+//! same native peer, each client timing itself from connect to EOF (process start and
+//! component compilation excluded).
 //!
-//! `bench [--lines N] [--json PATH]`: N lines of 64 bytes (default 2,000,000; also 16-byte
-//! and 1 KiB lines), a 256 MiB bulk payload and a write sink. Prints a table and writes JSON.
+//! Composed guests run under the real `wasmtime run` CLI (48.0.8), once with its defaults
+//! and once with `-W concurrency-support=n -S p3=n`; host rows call sockfile from this
+//! embedding on an engine configured as the CLI's defaults (concurrency support on; this
+//! crate builds wasmtime with `component-model-async`) and on one with it off. Floors
+//! (calls that do no work, `examples/bench-floor`) are measured in the same run.
+//!
+//! `bench [--lines N] [--bulk-mib M] [--json PATH]`: N lines of 64 bytes (default
+//! 2,000,000; also 16-byte and 1 KiB lines), an M MiB bulk payload (default 256) and a
+//! write sink. Prints a table and writes JSON.
 
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -13,7 +20,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use host_tests::{default_engine, engine, run_command_on, Sf};
+use host_tests::{default_engine, engine, net_store, wasi_linker, Sf};
+use wasmtime::component::Component;
+use wasmtime::Engine;
 
 /// What the peer does with the next connections.
 #[derive(Clone)]
@@ -140,25 +149,6 @@ fn process_row(group: &str, name: &str, cmd: &mut Command) -> Option<Row> {
     })
 }
 
-fn wasm_row(group: &str, name: &str, defaults: bool, path: &Path, args: &[&str]) -> Option<Row> {
-    let eng = if defaults { default_engine() } else { engine() };
-    let r = run_command_on(eng, path, args);
-    let Some((secs, lines, bytes, _)) = parse(&r.stdout).filter(|_| r.ok) else {
-        eprintln!("{name}: failed: {}{}", r.stdout, r.stderr);
-        return None;
-    };
-    Some(Row {
-        group: group.into(),
-        name: name.into(),
-        lines,
-        bytes,
-        secs,
-        rss_kb: None,
-        linear: Some(r.memory_peak),
-        compile_secs: Some(r.compile_secs),
-    })
-}
-
 fn native_read(port: u16) -> Row {
     let start = Instant::now();
     let s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
@@ -197,8 +187,8 @@ fn row_in_process(group: &str, name: &str, lines: u64, bytes: u64, start: Instan
 }
 
 /// sockfile called from the wasmtime host, one WIT call per line (or per batch).
-fn host_row(port: u16, mode: &str) -> Row {
-    let mut sf = Sf::new();
+fn host_row(port: u16, mode: &str, on: bool) -> Row {
+    let mut sf = if on { Sf::on_defaults() } else { Sf::new() };
     let start = Instant::now();
     let s = sf
         .create_connection("127.0.0.1", port, None)
@@ -206,7 +196,7 @@ fn host_row(port: u16, mode: &str) -> Row {
     let (mut lines, mut bytes) = (0u64, 0u64);
     let name;
     if mode == "text" {
-        name = "host: text readline (utf-8), per call";
+        name = "host: text readline (utf-8) per call";
         let f = sf
             .makefile_text(s, "r", None, Some("utf-8"), None, None)
             .expect("makefile")
@@ -223,7 +213,7 @@ fn host_row(port: u16, mode: &str) -> Row {
         let f = sf.makefile(s, "rb", None).expect("makefile").binary();
         match mode {
             "readline" => {
-                name = "host: readline, per call";
+                name = "host: readline per call";
                 loop {
                     let l = sf.readline(f, None).expect("readline");
                     if l.is_empty() {
@@ -242,6 +232,17 @@ fn host_row(port: u16, mode: &str) -> Row {
                     }
                     lines += b.len() as u64;
                     bytes += b.iter().map(|l| l.len() as u64).sum::<u64>();
+                }
+            }
+            "next-lines" => {
+                name = "host: next-lines batches";
+                loop {
+                    let (d, ends) = sf.next_lines(f, None).expect("next-lines");
+                    if ends.is_empty() {
+                        break;
+                    }
+                    lines += ends.len() as u64;
+                    bytes += d.len() as u64;
                 }
             }
             "packed" => {
@@ -268,13 +269,121 @@ fn host_row(port: u16, mode: &str) -> Row {
             }
         }
     }
-    let mut row = row_in_process("host", name, lines, bytes, start);
+    let label = format!("{name}, {}", if on { ENGINE_ON } else { ENGINE_OFF });
+    let mut row = row_in_process("host", &label, lines, bytes, start);
     row.linear = Some(sf.memory_peak());
     row
 }
 
-fn empty_call_floor() -> (f64, f64) {
-    let mut sf = Sf::new();
+const ENGINE_ON: &str = "engine as CLI defaults (concurrency on)";
+const ENGINE_OFF: &str = "engine concurrency off";
+/// `wasmtime run` flags of the two CLI configurations.
+const CLI_DEFAULTS: &[&str] = &[];
+const CLI_OFF: &[&str] = &["-W", "concurrency-support=n", "-S", "p3=n"];
+const CLI_NET: &[&str] = &["-S", "inherit-network", "-S", "allow-ip-name-lookup"];
+
+fn cli_label(flags: &[&str]) -> String {
+    if flags.is_empty() {
+        "wasmtime run (defaults)".into()
+    } else {
+        format!("wasmtime run {}", flags.join(" "))
+    }
+}
+
+/// The `wasmtime` CLI scripts/bench.sh installed (48.0.8), or `$WASMTIME`.
+fn wasmtime_cli() -> String {
+    std::env::var("WASMTIME").unwrap_or_else(|_| "wasmtime".into())
+}
+
+/// A component run by the real CLI: `wasmtime run NET FLAGS path ARGS` printing
+/// `elapsed_ns lines bytes`.
+fn cli_row(name: &str, flags: &[&str], path: &Path, args: &[&str]) -> Option<Row> {
+    let mut cmd = Command::new(wasmtime_cli());
+    cmd.arg("run")
+        .args(CLI_NET)
+        .args(flags)
+        .arg(path)
+        .args(args);
+    process_row("", &format!("{name} [{}]", cli_label(flags)), &mut cmd)
+}
+
+/// Host-side floors on one engine: ns per call of an empty free function, an empty
+/// method, a method returning an empty `list<u8>`, and MB/s of 1 MiB `list<u8>` results.
+fn host_floors(engine: &Engine, floor_wasm: &Path) -> [f64; 4] {
+    let component = Component::from_file(engine, floor_wasm).expect("compile bench-floor");
+    let mut store = net_store(engine);
+    let linker = wasi_linker(engine);
+    let fl = floor_bindings::FloorProvider::instantiate(&mut store, &component, &linker)
+        .expect("instantiate bench-floor");
+    let api = fl.sockfile_bench_floor();
+    let thing = api.thing().call_constructor(&mut store).expect("thing");
+    let n = 1_000_000u32;
+    let per_call = |store: &mut wasmtime::Store<_>, f: &dyn Fn(&mut wasmtime::Store<_>)| {
+        let t = Instant::now();
+        for _ in 0..n {
+            f(store);
+        }
+        t.elapsed().as_secs_f64() * 1e9 / f64::from(n)
+    };
+    let free = per_call(&mut store, &|s| api.call_empty(s).expect("empty"));
+    let method = per_call(&mut store, &|s| {
+        api.thing().call_empty(s, thing).expect("empty");
+    });
+    let list = per_call(&mut store, &|s| {
+        std::hint::black_box(api.thing().call_empty_list(s, thing).expect("list"));
+    });
+    let t = Instant::now();
+    for _ in 0..256 {
+        std::hint::black_box(
+            api.thing()
+                .call_bytes(&mut store, thing, 1 << 20)
+                .expect("bytes"),
+        );
+    }
+    let mbps = 256.0 * 1048576.0 / t.elapsed().as_secs_f64() / 1e6;
+    [free, method, list, mbps]
+}
+
+mod floor_bindings {
+    wasmtime::component::bindgen!({
+        path: "../examples/bench-floor/wit",
+        world: "floor-provider",
+    });
+}
+
+/// One floor measured by the composed bench guest under the CLI: ns per call, or MB/s for
+/// `floor-mib`.
+fn cli_floor(flags: &[&str], guest: &Path, mode: &str, port: &str) -> f64 {
+    let Some(r) = cli_row(
+        "floor",
+        flags,
+        guest,
+        &["bench-guest", mode, "127.0.0.1", port],
+    ) else {
+        return f64::NAN;
+    };
+    if mode == "floor-mib" {
+        r.mbps()
+    } else {
+        r.ns_per_line()
+    }
+}
+
+/// Every floor of the run: (setting, [free fn ns, method ns, empty-list method ns, 1 MiB
+/// list MB/s, sockfile closed() ns, sockfile read(0) ns]).
+struct Floors(Vec<(String, [f64; 6])>);
+
+impl Floors {
+    fn get(&self, setting: &str) -> [f64; 6] {
+        self.0
+            .iter()
+            .find(|(s, _)| s == setting)
+            .map_or([f64::NAN; 6], |(_, v)| *v)
+    }
+}
+
+fn sockfile_host_floors(on: bool) -> (f64, f64) {
+    let mut sf = if on { Sf::on_defaults() } else { Sf::new() };
     let l = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = l.local_addr().expect("addr").port();
     let s = sf
@@ -309,16 +418,28 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(256);
     let root = root();
-    let examples = root.join("target/examples");
-    let std_guest = root.join("target/wasm32-wasip2/release/bench-std.wasm");
-    let guest = examples.join("bench-guest.composed.wasm");
-    let js = root.join("examples/js");
+    let rel = root.join("target/wasm32-wasip2/release");
+    let std_guest = rel.join("bench-std.wasm");
+    let floor_wasm = rel.join("bench_floor.wasm");
+    let guest = root.join("target/examples/bench-guest.composed.wasm");
+    let js = root.join("js");
     let peer = Peer::start();
     let port = peer.port.to_string();
     let addr = format!("127.0.0.1:{}", peer.port);
     let py = root.join("examples/bench/cpython_bench.py");
     let node_rl = root.join("examples/bench/node_readline.mjs");
+    let cli_version = Command::new(wasmtime_cli())
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|e| format!("not found ({e})"));
     let mut rows: Vec<Row> = Vec::new();
+    let guest_args = |mode: &str| -> Vec<String> {
+        ["bench-guest", mode, "127.0.0.1", &port]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    };
 
     for len in [64usize, 16, 1024] {
         let count = if len == 1024 { n / 8 } else { n };
@@ -329,7 +450,7 @@ fn main() {
             if let Some(mut r) = r {
                 r.group = group.clone();
                 eprintln!(
-                    "  {:<58} {:>8.2} M lines/s {:>8.0} MB/s",
+                    "  {:<78} {:>8.2} M lines/s {:>8.0} MB/s",
                     r.name,
                     r.lps() / 1e6,
                     r.mbps()
@@ -338,12 +459,11 @@ fn main() {
             }
         };
         add(Some(native_read(peer.port)));
-        add(wasm_row(
-            "",
+        add(cli_row(
             "wasm guest: std BufReader<TcpStream>, no sockfile",
-            false,
+            CLI_DEFAULTS,
             &std_guest,
-            &["bench-std", &addr],
+            &[&addr],
         ));
         add(process_row(
             "",
@@ -369,57 +489,64 @@ fn main() {
         ));
         let guest_modes: &[(&str, &str)] = if len == 64 {
             &[
+                ("lines", "composed: sockfile-guest lines (binary)"),
+                ("text-lines", "composed: sockfile-guest text lines (utf-8)"),
                 ("readline", "composed: readline per call"),
-                ("readlines", "composed: readlines(65536) batches"),
-                ("packed", "composed: readlines-packed batches"),
                 ("text", "composed: text readline (utf-8) per call"),
+                ("packed", "composed: readlines-packed batches"),
+                ("readlines", "composed: readlines(65536) batches"),
             ]
         } else {
             &[
+                ("lines", "composed: sockfile-guest lines (binary)"),
+                ("text-lines", "composed: sockfile-guest text lines (utf-8)"),
                 ("readline", "composed: readline per call"),
-                ("packed", "composed: readlines-packed batches"),
             ]
         };
         for &(mode, label) in guest_modes {
-            add(wasm_row(
-                "",
-                &format!("{label}, concurrency off"),
-                false,
-                &guest,
-                &["bench-guest", mode, "127.0.0.1", &port],
-            ));
-            if mode == "readline" || mode == "packed" {
-                add(wasm_row(
-                    "",
-                    &format!("{label}, wasmtime defaults"),
-                    true,
-                    &guest,
-                    &["bench-guest", mode, "127.0.0.1", &port],
-                ));
+            for flags in [CLI_DEFAULTS, CLI_OFF] {
+                let a = guest_args(mode);
+                let a: Vec<&str> = a.iter().map(String::as_str).collect();
+                add(cli_row(label, flags, &guest, &a));
             }
         }
         let host_modes: &[&str] = if len == 64 {
-            &["readline", "text", "readlines", "packed"]
+            &["readline", "next-lines", "text", "packed"]
         } else {
-            &["readline", "packed"]
+            &["readline", "next-lines"]
         };
         for mode in host_modes {
-            add(Some(host_row(peer.port, mode)));
-        }
-        if len == 64 {
-            for (mode, label) in [
-                ("readline", "jco/Node: readline per call"),
-                ("readlines", "jco/Node: readlines(65536) batches"),
-                ("packed", "jco/Node: readlines-packed batches"),
-            ] {
-                add(process_row(
-                    "",
-                    label,
-                    Command::new("node")
-                        .current_dir(&js)
-                        .args(["bench.mjs", mode, &port]),
-                ));
+            for on in [true, false] {
+                add(Some(host_row(peer.port, mode, on)));
             }
+        }
+        let js_modes: &[(&str, &str)] = if len == 64 {
+            &[
+                (
+                    "lines",
+                    "jco/Node: sockfile JS module, for (const line of file)",
+                ),
+                (
+                    "text-lines",
+                    "jco/Node: sockfile JS module, text lines (utf-8)",
+                ),
+                ("readline", "jco/Node: readline per call"),
+                ("packed", "jco/Node: readlines-packed batches"),
+            ]
+        } else {
+            &[(
+                "lines",
+                "jco/Node: sockfile JS module, for (const line of file)",
+            )]
+        };
+        for &(mode, label) in js_modes {
+            add(process_row(
+                "",
+                label,
+                Command::new("node")
+                    .current_dir(&js)
+                    .args(["test/bench.mjs", mode, &port]),
+            ));
         }
     }
 
@@ -427,6 +554,13 @@ fn main() {
     let group = format!("bulk {bulk_mib} MiB");
     eprintln!("== {group}");
     peer.serve(Serve::Bytes(Arc::new(vec![b'b'; bulk_mib << 20])));
+    let mut add = |r: Option<Row>, rows: &mut Vec<Row>| {
+        if let Some(mut r) = r {
+            r.group = group.clone();
+            eprintln!("  {:<78} {:>8.0} MB/s", r.name, r.mbps());
+            rows.push(r);
+        }
+    };
     {
         let start = Instant::now();
         let mut s = TcpStream::connect(("127.0.0.1", peer.port)).expect("connect");
@@ -441,20 +575,18 @@ fn main() {
         }
         let mut r = row_in_process(&group, "Rust read(1 MiB buffer) (host)", 0, bytes, start);
         r.lines = 1;
-        rows.push(r);
+        add(Some(r), &mut rows);
     }
-    let mut r = host_row(peer.port, "read");
-    r.group = group.clone();
-    rows.push(r);
-    if let Some(mut r) = wasm_row(
-        "",
-        "composed: read(1 MiB) bulk",
-        false,
-        &guest,
-        &["bench-guest", "read", "127.0.0.1", &port],
-    ) {
-        r.group = group.clone();
-        rows.push(r);
+    for flags in [CLI_DEFAULTS, CLI_OFF] {
+        let a = guest_args("read");
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        add(
+            cli_row("composed: read(1 MiB) bulk", flags, &guest, &a),
+            &mut rows,
+        );
+    }
+    for on in [true, false] {
+        add(Some(host_row(peer.port, "read", on)), &mut rows);
     }
 
     // Writes.
@@ -488,75 +620,53 @@ fn main() {
         r.group = group.clone();
         rows.push(r);
     }
-    {
-        let mut sf = Sf::new();
-        let start = Instant::now();
-        let s = sf
-            .create_connection("127.0.0.1", peer.port, None)
-            .expect("connect");
-        let f = sf.makefile(s, "wb", None).expect("makefile").binary();
-        let mut line = [b'w'; 64];
-        line[63] = b'\n';
-        for _ in 0..n {
-            sf.write(f, &line).expect("write");
+    for flags in [CLI_DEFAULTS, CLI_OFF] {
+        let mut a = guest_args("write");
+        a.push(n.to_string());
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        if let Some(mut r) = cli_row("composed: write per call, then flush", flags, &guest, &a) {
+            r.group = group.clone();
+            rows.push(r);
         }
-        sf.flush(f).expect("flush");
-        sf.fclose(f).expect("close");
-        sf.close(s);
-        let mut r = row_in_process(
-            &group,
-            "host: write per call, then flush",
-            n as u64,
-            64 * n as u64,
-            start,
-        );
-        r.linear = Some(sf.memory_peak());
-        rows.push(r);
-    }
-    if let Some(mut r) = wasm_row(
-        "",
-        "composed: write per call, then flush",
-        false,
-        &guest,
-        &["bench-guest", "write", "127.0.0.1", &port, &n.to_string()],
-    ) {
-        r.group = group.clone();
-        rows.push(r);
     }
     std::thread::sleep(std::time::Duration::from_millis(200));
     let sunk = peer.sunk.load(Ordering::SeqCst);
 
-    let (floor, floor_list) = empty_call_floor();
-    let guest_floor = |defaults: bool, mode: &str| {
-        wasm_row(
-            "",
-            "floor",
-            defaults,
-            &guest,
-            &["bench-guest", mode, "127.0.0.1", &port],
-        )
-        .map_or(f64::NAN, |r| r.ns_per_line())
-    };
-    let floors = Floors {
-        host: floor,
-        host_list: floor_list,
-        composed_off: guest_floor(false, "floor"),
-        composed_defaults: guest_floor(true, "floor"),
-        composed_list_off: guest_floor(false, "floor-list"),
-        composed_list_defaults: guest_floor(true, "floor-list"),
-    };
-    report(&rows, &floors, sunk, &json_path);
-}
-
-/// The cost of an exported call that does no work (`closed()`), per setting.
-struct Floors {
-    host: f64,
-    /// The same for a call returning an (empty) `list<u8>`: `read(0)`.
-    host_list: f64,
-    composed_off: f64,
-    composed_defaults: f64,
-    composed_list_off: f64,
-    composed_list_defaults: f64,
+    eprintln!("== floors");
+    let mut floors = Vec::new();
+    for (label, on) in [(ENGINE_ON, true), (ENGINE_OFF, false)] {
+        let eng = if on { default_engine() } else { engine() };
+        let [a, b, c, d] = host_floors(eng, &floor_wasm);
+        let (e, f) = sockfile_host_floors(on);
+        floors.push((format!("host, {label}"), [a, b, c, d, e, f]));
+    }
+    for flags in [CLI_DEFAULTS, CLI_OFF] {
+        let v = [
+            "floor-fn",
+            "floor-method",
+            "floor-list",
+            "floor-mib",
+            "floor-closed",
+            "floor-read0",
+        ]
+        .map(|m| cli_floor(flags, &guest, m, &port));
+        floors.push((format!("composed, {}", cli_label(flags)), v));
+    }
+    let engines = [
+        ("engine()", engine().get_concurrency_support()),
+        (
+            "default_engine()",
+            default_engine().get_concurrency_support(),
+        ),
+    ];
+    report(
+        &rows,
+        &Floors(floors),
+        &engines,
+        &cli_version,
+        sunk,
+        &json_path,
+    );
 }
 
 fn find<'a>(rows: &'a [Row], group: &str, name: &str) -> Option<&'a Row> {
@@ -564,126 +674,80 @@ fn find<'a>(rows: &'a [Row], group: &str, name: &str) -> Option<&'a Row> {
         .find(|r| r.group.starts_with(group) && r.name.starts_with(name))
 }
 
-/// Each target of issue 7, computed from this run.
+/// (target, value, limit, met) for each target of issue 11, computed from this run.
 fn targets(rows: &[Row], fl: &Floors) -> Vec<(String, f64, f64, bool)> {
-    let g = "64-byte";
-    let ns = |name: &str| find(rows, g, name).map_or(f64::NAN, Row::ns_per_line);
-    let lps = |name: &str| find(rows, g, name).map_or(f64::NAN, Row::lps);
     let mut t = Vec::new();
-    let mut at_most = |what: String, v: f64, limit: f64| t.push((what, v, limit, v <= limit));
-    for (label, row, empty, list) in [
-        ("host readline", "host: readline", fl.host, fl.host_list),
-        (
-            "composed readline, concurrency off",
-            "composed: readline per call, concurrency off",
-            fl.composed_off,
-            fl.composed_list_off,
-        ),
-        (
-            "composed readline, defaults",
-            "composed: readline per call, wasmtime defaults",
-            fl.composed_defaults,
-            fl.composed_list_defaults,
-        ),
-    ] {
-        at_most(
-            format!("{label}: own work (ns - empty-call floor)"),
-            ns(row) - empty,
-            150.0,
+    let mut at_least = |what: String, v: f64, limit: f64| t.push((what, v, limit, v >= limit));
+    let defaults = cli_label(CLI_DEFAULTS);
+    for g in ["64-byte", "16-byte", "1024-byte"] {
+        let lps = |name: &str| find(rows, g, name).map_or(f64::NAN, Row::lps);
+        let lines = lps(&format!(
+            "composed: sockfile-guest lines (binary) [{defaults}]"
+        ));
+        let text = lps(&format!(
+            "composed: sockfile-guest text lines (utf-8) [{defaults}]"
+        ));
+        let std_guest = lps("wasm guest");
+        let cpy = lps("CPython makefile('rb')");
+        at_least(
+            format!("{g}: crate lines, CLI defaults / std-in-wasm guest"),
+            lines / std_guest,
+            0.9,
         );
-        at_most(
-            format!("{label}: own work (ns - list-return floor)"),
-            ns(row) - list,
-            150.0,
+        at_least(
+            format!("{g}: crate lines, CLI defaults / CPython rb"),
+            lines / cpy,
+            2.0,
+        );
+        at_least(
+            format!("{g}: crate text lines / crate binary lines"),
+            text / lines,
+            0.8,
+        );
+        at_least(
+            format!("{g}: JS module lines / Node readline"),
+            lps("jco/Node: sockfile JS module, for") / lps("Node readline"),
+            1.5,
         );
     }
-    let mut at_least =
-        |what: &str, v: f64, limit: f64| t.push((what.to_string(), v, limit, v >= limit));
-    let std_guest = lps("wasm guest");
-    let cpy = lps("CPython makefile('rb')");
-    for (label, row) in [
-        (
-            "composed readlines vs std-in-wasm (x)",
-            "composed: readlines(65536) batches, concurrency off",
-        ),
-        (
-            "composed readlines-packed vs std-in-wasm (x)",
-            "composed: readlines-packed batches, concurrency off",
-        ),
-        (
-            "composed readlines-packed (defaults) vs std-in-wasm (x)",
-            "composed: readlines-packed batches, wasmtime defaults",
-        ),
-    ] {
-        at_least(label, lps(row) / std_guest, 0.6);
-    }
-    at_least(
-        "composed readlines-packed vs CPython rb (x)",
-        lps("composed: readlines-packed batches, concurrency off") / cpy,
-        1.5,
-    );
-    let native = lps("Rust BufReader");
-    at_least(
-        "host readlines-packed vs native (x)",
-        lps("host: readlines-packed") / native,
-        0.4,
-    );
-    at_least(
-        "host readlines vs native (x)",
-        lps("host: readlines(65536)") / native,
-        0.4,
-    );
     let bulk = |name: &str| find(rows, "bulk", name).map_or(f64::NAN, Row::mbps);
     at_least(
-        "host read(1 MiB) vs native MB/s (x)",
-        bulk("host: read") / bulk("Rust"),
+        format!("bulk: composed read(1 MiB), CLI defaults / native MB/s (ceiling: 1 MiB list<u8> {:.0} MB/s)", fl.get(&format!("composed, {defaults}"))[3]),
+        bulk(&format!("composed: read(1 MiB) bulk [{defaults}]")) / bulk("Rust"),
         0.5,
-    );
-    at_least(
-        "composed read(1 MiB) vs native MB/s (x)",
-        bulk("composed: read") / bulk("Rust"),
-        0.5,
-    );
-    at_least(
-        "host text readline vs binary (x)",
-        lps("host: text readline") / lps("host: readline"),
-        0.9,
-    );
-    at_least(
-        "composed text readline vs binary (x)",
-        lps("composed: text readline") / lps("composed: readline per call, concurrency off"),
-        0.9,
-    );
-    let node = lps("Node readline");
-    at_least(
-        "jco readlines vs Node readline (x)",
-        lps("jco/Node: readlines(") / node,
-        1.0,
-    );
-    at_least(
-        "jco readlines-packed vs Node readline (x)",
-        lps("jco/Node: readlines-packed") / node,
-        1.0,
     );
     t
 }
 
-fn report(rows: &[Row], fl: &Floors, sunk: u64, json_path: &str) {
-    let floor_ns = fl.host;
+fn report(
+    rows: &[Row],
+    fl: &Floors,
+    engines: &[(&str, bool)],
+    cli: &str,
+    sunk: u64,
+    json_path: &str,
+) {
     let size = std::fs::metadata(root().join("target/wasm32-wasip2/release/sockfile.wasm"))
         .map(|m| m.len())
         .unwrap_or(0);
     println!("sockfile benchmark (loopback; every client self-timed from connect to EOF)");
+    println!("component: {size} bytes; CLI: {cli}");
+    for (e, on) in engines {
+        println!("host-tests {e}: Engine::get_concurrency_support() = {on}");
+    }
     println!(
-        "component: {size} bytes; empty call (closed()): from the host {floor_ns:.0} ns, \
-         composed {:.0} ns (concurrency off) / {:.0} ns (wasmtime defaults)",
-        fl.composed_off, fl.composed_defaults
+        "\nfloors (calls that do no work; examples/bench-floor, and sockfile's cheapest calls)"
     );
     println!(
-        "call returning an empty list<u8> (read(0)): from the host {:.0} ns, composed {:.0} ns \
-         (concurrency off) / {:.0} ns (wasmtime defaults)",
-        fl.host_list, fl.composed_list_off, fl.composed_list_defaults
+        "  {:<58} {:>8} {:>8} {:>10} {:>11} {:>9} {:>8}",
+        "setting", "free fn", "method", "empty list", "1 MiB list", "closed()", "read(0)"
     );
+    for (setting, v) in &fl.0 {
+        println!(
+            "  {:<58} {:>5.0} ns {:>5.0} ns {:>7.0} ns {:>6.0} MB/s {:>6.0} ns {:>5.0} ns",
+            setting, v[0], v[1], v[2], v[3], v[4], v[5]
+        );
+    }
     let mut json_rows = Vec::new();
     let mut group = "";
     for r in rows {
@@ -691,7 +755,7 @@ fn report(rows: &[Row], fl: &Floors, sunk: u64, json_path: &str) {
             group = &r.group;
             println!("\n{group}");
             println!(
-                "  {:<58} {:>11} {:>9} {:>8} {:>8} {:>8} {:>10} {:>10}",
+                "  {:<86} {:>9} {:>6} {:>7} {:>8} {:>8} {:>8} {:>10}",
                 "client",
                 "lines/s",
                 "MB/s",
@@ -719,7 +783,7 @@ fn report(rows: &[Row], fl: &Floors, sunk: u64, json_path: &str) {
             |b: Option<(f64, f64)>| b.map(|(l, m)| if bulk { r.mbps() / m } else { r.lps() / l });
         let (xn, xc) = (ratio(base), ratio(cpy));
         println!(
-            "  {:<58} {:>11.0} {:>9.0} {:>8.0} {:>8} {:>8} {:>10} {:>10}",
+            "  {:<86} {:>9.0} {:>6.0} {:>7.0} {:>8} {:>8} {:>8} {:>10}",
             r.name,
             r.lps(),
             r.mbps(),
@@ -734,15 +798,42 @@ fn report(rows: &[Row], fl: &Floors, sunk: u64, json_path: &str) {
             "seconds": r.secs, "lines_per_s": r.lps(), "mb_per_s": r.mbps(),
             "ns_per_line": r.ns_per_line(), "x_native": xn, "x_cpython_rb": xc,
             "peak_rss_kib": r.rss_kb, "linear_memory_peak_bytes": r.linear,
-            "compile_seconds": r.compile_secs,
         }));
     }
     println!("\nwrite sink received {sunk} bytes from the last writer");
-    println!("\ntargets (issue 7), from this run:");
+    // Per-call readline split into the boundary (a method returning a list, from the
+    // floors of the same setting) and sockfile's own work.
+    println!("\nreadline per call, 64-byte lines: ns/line = boundary floor (empty-list method) + sockfile");
+    for (setting, row) in [
+        (
+            format!("composed, {}", cli_label(CLI_DEFAULTS)),
+            format!("composed: readline per call [{}]", cli_label(CLI_DEFAULTS)),
+        ),
+        (
+            format!("composed, {}", cli_label(CLI_OFF)),
+            format!("composed: readline per call [{}]", cli_label(CLI_OFF)),
+        ),
+        (
+            format!("host, {ENGINE_ON}"),
+            format!("host: readline per call, {ENGINE_ON}"),
+        ),
+        (
+            format!("host, {ENGINE_OFF}"),
+            format!("host: readline per call, {ENGINE_OFF}"),
+        ),
+    ] {
+        let ns = find(rows, "64-byte", &row).map_or(f64::NAN, Row::ns_per_line);
+        let floor = fl.get(&setting)[2];
+        println!(
+            "  {setting:<58} {ns:>5.0} ns = {floor:>5.0} ns boundary + {:>5.0} ns sockfile",
+            ns - floor
+        );
+    }
+    println!("\ntargets (issue 11), from this run:");
     let mut json_targets = Vec::new();
     for (what, v, limit, met) in targets(rows, fl) {
         println!(
-            "  {:<58} {:>8.2}  (target {limit}) {}",
+            "  {:<100} {:>6.2}  (target {limit}) {}",
             what,
             v,
             if met { "met" } else { "NOT met" }
@@ -751,9 +842,9 @@ fn report(rows: &[Row], fl: &Floors, sunk: u64, json_path: &str) {
             .push(serde_json::json!({"target": what, "value": v, "limit": limit, "met": met}));
     }
     let json = serde_json::json!({
-        "component_bytes": size, "empty_call_ns": floor_ns,
-        "composed_empty_call_ns": {"concurrency_off": fl.composed_off, "defaults": fl.composed_defaults},
-        "list_return_call_ns": {"host": fl.host_list, "composed_concurrency_off": fl.composed_list_off, "composed_defaults": fl.composed_list_defaults},
+        "component_bytes": size, "cli": cli,
+        "engines": engines.iter().map(|(e, on)| serde_json::json!({"engine": e, "concurrency_support": on})).collect::<Vec<_>>(),
+        "floors": fl.0.iter().map(|(s, v)| serde_json::json!({"setting": s, "free_fn_ns": v[0], "method_ns": v[1], "empty_list_method_ns": v[2], "mib_list_mb_per_s": v[3], "sockfile_closed_ns": v[4], "sockfile_read0_ns": v[5]})).collect::<Vec<_>>(),
         "rows": json_rows, "targets": json_targets,
     });
     if let Err(e) = std::fs::write(

@@ -4,6 +4,7 @@
 //! one), plus `test_io` buffered-reader cases against a native peer.
 
 use std::io::Write;
+use std::time::{Duration, Instant};
 
 use crate::common::*;
 
@@ -533,4 +534,69 @@ fn readlines_packed_matches_readlines() {
         "unsupported-operation",
         "read",
     );
+}
+
+#[test]
+fn next_lines_is_readline_repeated_and_never_waits_for_more() {
+    let data: Vec<u8> = (0..5000u32)
+        .flat_map(|i| format!("line {i} {}\n", "x".repeat((i % 97) as usize)).into_bytes())
+        .chain(*b"no end")
+        .collect();
+    for (mode, buffering) in [
+        ("rb", None),
+        ("rb", Some(0)),
+        ("rb", Some(7)),
+        ("rwb", None),
+    ] {
+        for hint in [None, Some(1), Some(1000)] {
+            let mut sf = Sf::new();
+            let (s1, mut p1) = connected(&mut sf);
+            let (s2, mut p2) = connected(&mut sf);
+            p1.write_all(&data).unwrap();
+            p2.write_all(&data).unwrap();
+            drop((p1, p2));
+            let a = bfile(&mut sf, s1, mode, buffering);
+            let b = bfile(&mut sf, s2, mode, buffering);
+            loop {
+                let (packed, ends) = sf.next_lines(b, hint).unwrap();
+                let mut start = 0;
+                for &end in &ends {
+                    let line = sf.readline(a, None).unwrap();
+                    assert_eq!(
+                        &packed[start..end as usize],
+                        &line[..],
+                        "{mode} {buffering:?}"
+                    );
+                    start = end as usize;
+                }
+                assert_eq!(start, packed.len());
+                if let (Some(h), true) = (hint, ends.len() > 1) {
+                    // Stops once the hint is reached: all but the last line were below it.
+                    assert!((ends[ends.len() - 2] as usize) < h as usize);
+                }
+                if ends.is_empty() {
+                    assert_eq!(sf.readline(a, None).unwrap(), b"");
+                    break;
+                }
+            }
+        }
+    }
+    // Interactive: a peer that sent one line and waits for an answer gets it answered;
+    // readlines would wait for more, next-lines returns the line that is there.
+    let mut sf = Sf::new();
+    let (s, mut peer) = connected(&mut sf);
+    sf.settimeout(s, Some(2.0)).unwrap();
+    let f = bfile(&mut sf, s, "rwb", None);
+    peer.write_all(b"PING\n").unwrap();
+    let t = Instant::now();
+    assert_eq!(
+        sf.next_lines(f, None).unwrap(),
+        (b"PING\n".to_vec(), vec![5])
+    );
+    assert!(t.elapsed() < Duration::from_millis(500));
+    // The errors are readline's.
+    let w = bfile(&mut sf, s, "wb", None);
+    assert_err(sf.next_lines(w, None), "unsupported-operation", "read");
+    sf.fclose(f).unwrap();
+    assert_err(sf.next_lines(f, None), "value-error", "peek of closed file");
 }

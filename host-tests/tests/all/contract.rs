@@ -68,6 +68,8 @@ fn component_exports_socket_and_imports_only_wasi() {
         "[method]binary-file.peek",
         "[method]binary-file.readline",
         "[method]binary-file.readlines",
+        "[method]binary-file.readlines-packed",
+        "[method]binary-file.next-lines",
         "[method]binary-file.write",
         "[method]binary-file.writelines",
         "[method]binary-file.flush",
@@ -81,6 +83,7 @@ fn component_exports_socket_and_imports_only_wasi() {
         "[method]text-file.read",
         "[method]text-file.readline",
         "[method]text-file.readlines",
+        "[method]text-file.next-lines",
         "[method]text-file.write",
         "[method]text-file.writelines",
         "[method]text-file.flush",
@@ -95,6 +98,33 @@ fn component_exports_socket_and_imports_only_wasi() {
         assert!(
             names.contains(&name),
             "missing export {name}; have {names:?}"
+        );
+    }
+}
+
+/// The bench's two host engines are really different configurations: `default_engine` has
+/// concurrency support on, as `wasmtime run` does (host-tests builds wasmtime with
+/// `component-model-async`), and `engine` has it off.
+#[test]
+fn default_engine_has_concurrency_support_and_engine_does_not() {
+    assert!(default_engine().get_concurrency_support());
+    assert!(!engine().get_concurrency_support());
+    // Both run the component.
+    for mut sf in [Sf::new(), Sf::on_defaults()] {
+        let (s, mut peer) = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+            let port = l.local_addr().expect("addr").port();
+            let s = sf
+                .create_connection("127.0.0.1", port, Some(5.0))
+                .expect("connect");
+            (s, l.accept().expect("accept").0)
+        };
+        use std::io::Write;
+        peer.write_all(b"a\nb\n").expect("write");
+        let f = sf.makefile(s, "rb", None).expect("makefile").binary();
+        assert_eq!(
+            sf.next_lines(f, None).expect("next-lines"),
+            (b"a\nb\n".to_vec(), vec![2, 4])
         );
     }
 }

@@ -11,6 +11,7 @@ mod differential;
 mod errors;
 mod examples;
 mod faults;
+mod guest;
 mod modes;
 mod net;
 mod text;

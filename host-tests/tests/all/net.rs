@@ -113,33 +113,6 @@ fn peer_reset_is_connection_reset() {
     assert_eq!(sf.read(f, Some(10)).unwrap(), b"");
 }
 
-fn socket_linger_zero(s: &TcpStream) {
-    use std::os::fd::AsRawFd;
-    #[repr(C)]
-    struct Linger {
-        l_onoff: i32,
-        l_linger: i32,
-    }
-    extern "C" {
-        fn setsockopt(fd: i32, level: i32, name: i32, val: *const Linger, len: u32) -> i32;
-    }
-    let l = Linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    // SOL_SOCKET = 1, SO_LINGER = 13 on Linux.
-    let rc = unsafe {
-        setsockopt(
-            s.as_raw_fd(),
-            1,
-            13,
-            &l,
-            std::mem::size_of::<Linger>() as u32,
-        )
-    };
-    assert_eq!(rc, 0);
-}
-
 #[test]
 fn from_wasi_adopts_a_host_created_socket() {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();

@@ -274,3 +274,43 @@ fn text_buffering_one_is_not_line_buffering() {
     sf.t_flush(f).unwrap();
     assert_eq!(assert_open(&mut peer), b"a\n");
 }
+
+#[test]
+fn text_next_lines_ends_are_in_characters_and_match_readline() {
+    let text: String = (0..3000)
+        .map(|i| format!("ü{i}€{}\r\n", if i % 5 == 0 { "😀" } else { "" }))
+        .collect::<String>()
+        + "end";
+    for newline in [None, Some(""), Some("\r\n")] {
+        let mut sf = Sf::new();
+        let (s1, mut p1) = crate::common::connected(&mut sf);
+        let (s2, mut p2) = crate::common::connected(&mut sf);
+        std::io::Write::write_all(&mut p1, text.as_bytes()).unwrap();
+        std::io::Write::write_all(&mut p2, text.as_bytes()).unwrap();
+        drop((p1, p2));
+        let a = sf
+            .makefile_text(s1, "r", None, Some("utf-8"), None, newline)
+            .unwrap()
+            .text();
+        let b = sf
+            .makefile_text(s2, "r", None, Some("utf-8"), None, newline)
+            .unwrap()
+            .text();
+        loop {
+            let (data, ends) = sf.t_next_lines(b, None).unwrap();
+            let chars: Vec<char> = data.chars().collect();
+            assert_eq!(ends.last().map_or(0, |&e| e as usize), chars.len());
+            let mut start = 0;
+            for &end in &ends {
+                let line: String = chars[start..end as usize].iter().collect();
+                assert_eq!(line, sf.t_readline(a, None).unwrap(), "{newline:?}");
+                start = end as usize;
+            }
+            if ends.is_empty() {
+                assert_eq!(data, "");
+                assert_eq!(sf.t_readline(a, None).unwrap(), "");
+                break;
+            }
+        }
+    }
+}

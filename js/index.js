@@ -1,0 +1,690 @@
+// sockfile for JavaScript: CPython's socket.makefile() file objects over the
+// jco-transpiled sockfile component (dist/, made by `npm run build`).
+//
+// - Python's keyword arguments are options objects; optional arguments may be omitted.
+// - Errors are thrown as Error subclasses named like Python's exceptions, with the WIT
+//   error attached as `payload`.
+// - `for (const line of file)` fetches every line that is ready in one call (`next-lines`)
+//   and yields them without crossing the component boundary again. What a file fetched
+//   and has not yet returned stays in the wrapper, and every read method takes from it
+//   first; calling the raw jco object (`file.wit`) directly would skip those bytes.
+// - Calls block the Node thread (jco runs WASI sockets synchronously): keep the peer in
+//   another thread or process.
+import { socket as wit } from './dist/sockfile.js';
+
+const dispose = Symbol.dispose ?? Symbol.for('nodejs.dispose');
+
+// ---- errors -------------------------------------------------------------------------
+
+/** Base class of every error thrown for a sockfile call. `payload` is the WIT error. */
+export class SockfileError extends Error {
+  constructor(message, payload) {
+    super(message);
+    this.payload = payload;
+  }
+  get name() {
+    return this.constructor.pythonName ?? this.constructor.name;
+  }
+}
+export class ValueError extends SockfileError {}
+export class UnsupportedOperation extends ValueError {}
+export class LookupError extends SockfileError {}
+export class UnicodeError extends ValueError {}
+export class UnicodeDecodeError extends UnicodeError {}
+export class UnicodeEncodeError extends UnicodeError {}
+/** `OSError`: `errno` (Linux number, as Python reports it), `code` ('ECONNRESET'), `strerror`. */
+export class OSError extends SockfileError {
+  constructor(message, payload, errno, code) {
+    super(message, payload);
+    this.errno = errno;
+    this.code = code;
+    this.strerror = message;
+  }
+}
+export class TimeoutError extends OSError {}
+/** `BlockingIOError`: `charactersWritten` bytes of the call were taken before it stopped. */
+export class BlockingIOError extends OSError {
+  constructor(message, payload, written) {
+    super(message, payload, 11, 'EAGAIN');
+    this.charactersWritten = written;
+  }
+}
+export class ConnectionError extends OSError {}
+export class ConnectionResetError extends ConnectionError {}
+export class BrokenPipeError extends ConnectionError {}
+export class ConnectionRefusedError extends ConnectionError {}
+export class ConnectionAbortedError extends ConnectionError {}
+export class PermissionError extends OSError {}
+/** `socket.gaierror`: the name could not be resolved. */
+export class GaiError extends OSError {
+  static pythonName = 'gaierror';
+}
+
+// errno case -> [class, errno, code]
+const ERRNO = {
+  'connection-reset': [ConnectionResetError, 104, 'ECONNRESET'],
+  'broken-pipe': [BrokenPipeError, 32, 'EPIPE'],
+  'connection-refused': [ConnectionRefusedError, 111, 'ECONNREFUSED'],
+  'connection-aborted': [ConnectionAbortedError, 103, 'ECONNABORTED'],
+  'not-connected': [OSError, 107, 'ENOTCONN'],
+  'bad-file-descriptor': [OSError, 9, 'EBADF'],
+  'access-denied': [PermissionError, 13, 'EACCES'],
+  'address-in-use': [OSError, 98, 'EADDRINUSE'],
+  'address-not-available': [OSError, 99, 'EADDRNOTAVAIL'],
+  'host-unreachable': [OSError, 113, 'EHOSTUNREACH'],
+  'network-unreachable': [OSError, 101, 'ENETUNREACH'],
+  'invalid-argument': [OSError, 22, 'EINVAL'],
+  'out-of-memory': [OSError, 12, 'ENOMEM'],
+  'name-unresolvable': [GaiError, -2, 'EAI_NONAME'],
+  'timed-out': [TimeoutError, 110, 'ETIMEDOUT'],
+  other: [OSError, undefined, undefined],
+};
+
+const SIMPLE = {
+  'value-error': ValueError,
+  'unsupported-operation': UnsupportedOperation,
+  'lookup-error': LookupError,
+  'unicode-decode-error': UnicodeDecodeError,
+  'unicode-encode-error': UnicodeEncodeError,
+};
+
+/** The Python-named error for a WIT error payload `{ tag, val }`. */
+export function errorFromPayload(p) {
+  const Simple = SIMPLE[p.tag];
+  if (Simple) {
+    // A missing UTF-16/32 BOM is UnicodeError in CPython, not UnicodeDecodeError.
+    if (p.tag === 'unicode-decode-error' && / stream does not start with BOM$/.test(p.val)) {
+      return new UnicodeError(p.val, p);
+    }
+    return new Simple(p.val, p);
+  }
+  switch (p.tag) {
+    case 'timeout':
+      return new TimeoutError(p.val, p, undefined, undefined);
+    case 'blocking-io-error':
+      return new BlockingIOError(p.val.message, p, p.val.written);
+    case 'os-error': {
+      const [Cls, errno, code] = ERRNO[p.val.errno] ?? ERRNO.other;
+      return new Cls(p.val.message, p, errno, code);
+    }
+    default:
+      return new SockfileError(String(p.val), p);
+  }
+}
+
+function rethrow(e) {
+  if (e && Object.prototype.hasOwnProperty.call(e, 'payload') && e.payload?.tag) {
+    throw errorFromPayload(e.payload);
+  }
+  throw e;
+}
+
+// ---- module functions ---------------------------------------------------------------
+
+/** `socket.create_connection((host, port), timeout)`. */
+export function createConnection(host, port, { timeout } = {}) {
+  try {
+    return new Socket(wit.createConnection(host, port, timeout));
+  } catch (e) {
+    rethrow(e);
+  }
+}
+
+/** `socket.create_server((host, port), backlog=…)`: a listening socket. */
+export function createServer(host, port, { backlog } = {}) {
+  try {
+    return new Listener(wit.createServer(host, port, backlog));
+  } catch (e) {
+    rethrow(e);
+  }
+}
+
+// ---- sockets ------------------------------------------------------------------------
+
+/** A listening socket: `accept()` returns a connected `Socket`. */
+export class Listener {
+  constructor(l) {
+    this.wit = l;
+  }
+  accept() {
+    try {
+      return new Socket(this.wit.accept());
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+  getsockname() {
+    try {
+      return this.wit.getsockname();
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+  settimeout(t) {
+    try {
+      this.wit.settimeout(t ?? undefined);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+  gettimeout() {
+    return this.wit.gettimeout() ?? null;
+  }
+  close() {
+    this.wit.close();
+  }
+  [dispose]() {
+    this.close();
+    this.wit[dispose]?.();
+  }
+}
+
+/** `socket.socket`: closing follows CPython (the connection ends when the socket and
+ * every file made from it are closed). */
+export class Socket {
+  constructor(s) {
+    this.wit = s;
+  }
+  /** `sock.makefile(mode, buffering=…, encoding=…, errors=…, newline=…)`. */
+  makefile(mode = 'r', { buffering, encoding, errors, newline } = {}) {
+    let f;
+    try {
+      f = this.wit.makefile(mode, buffering ?? undefined, encoding ?? undefined, errors ?? undefined,
+        newline ?? undefined);
+    } catch (e) {
+      rethrow(e);
+    }
+    return f.tag === 'binary' ? new BinaryFile(f.val) : new TextFile(f.val);
+  }
+  /** `sock.settimeout(t)`: seconds; `null`/omitted blocks, `0` is non-blocking. */
+  settimeout(t) {
+    try {
+      this.wit.settimeout(t ?? undefined);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+  gettimeout() {
+    return this.wit.gettimeout() ?? null;
+  }
+  setblocking(flag) {
+    try {
+      this.wit.setblocking(flag);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+  getblocking() {
+    return this.wit.getblocking();
+  }
+  /** `sock.recv(bufsize)`: a Uint8Array, empty at EOF. */
+  recv(bufsize) {
+    try {
+      return this.wit.recv(bufsize);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+  send(data) {
+    try {
+      return this.wit.send(bytes(data));
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+  sendall(data) {
+    try {
+      this.wit.sendall(bytes(data));
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+  /** `sock.shutdown(how)`: 'read', 'write' or 'both' (SHUT_RD, SHUT_WR, SHUT_RDWR). */
+  shutdown(how) {
+    try {
+      this.wit.shutdown(how);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+  close() {
+    this.wit.close();
+  }
+  getpeername() {
+    try {
+      return this.wit.getpeername();
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+  getsockname() {
+    try {
+      return this.wit.getsockname();
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+  fileno() {
+    return Number(this.wit.fileno());
+  }
+  [dispose]() {
+    this.close();
+    this.wit[dispose]?.();
+  }
+}
+
+function bytes(data) {
+  return typeof data === 'string' ? new TextEncoder().encode(data) : data;
+}
+
+// ---- files --------------------------------------------------------------------------
+
+/** Iterator over a file's lines, one `next-lines` call per batch. */
+class LineIterator {
+  constructor(file) {
+    this.file = file;
+  }
+  next() {
+    const line = this.file.nextLine();
+    return line === null ? { value: undefined, done: true } : { value: line, done: false };
+  }
+  [Symbol.iterator]() {
+    return this;
+  }
+}
+
+/** Shared by both file kinds: the raw jco object, Python's attributes, closing. */
+class FileBase {
+  constructor(f) {
+    this.wit = f;
+  }
+  flush() {
+    try {
+      this.wit.flush();
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+  /** `f.close()`: flush, then release the socket reference; buffered data is dropped. */
+  close() {
+    this._clear();
+    try {
+      this.wit.close();
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+  get closed() {
+    return this._disposed === true || this.wit.closed();
+  }
+  get mode() {
+    return this.wit.mode() ?? null;
+  }
+  get name() {
+    return Number(this.wit.name());
+  }
+  readable() {
+    try {
+      return this.wit.readable();
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+  writable() {
+    try {
+      return this.wit.writable();
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+  seekable() {
+    try {
+      return this.wit.seekable();
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+  /** `for (const line of file)`: Python's `for line in f`, in batches. */
+  lines() {
+    return new LineIterator(this);
+  }
+  [Symbol.iterator]() {
+    return new LineIterator(this);
+  }
+  /** `using f = …`: close, then drop the component handle. */
+  [dispose]() {
+    if (this._disposed) return;
+    try {
+      this.close();
+    } finally {
+      this._disposed = true;
+      this.wit[dispose]?.();
+    }
+  }
+}
+
+const EMPTY_BYTES = new Uint8Array(0);
+const NO_ENDS = new Uint32Array(0);
+
+/** A binary file (`SocketIO`, `BufferedReader`, `BufferedWriter`, `BufferedRWPair`).
+ * Reads return Uint8Array; lines from the iterator are views into the batch buffer. */
+export class BinaryFile extends FileBase {
+  constructor(f) {
+    super(f);
+    this._clear();
+    this._raw = undefined;
+  }
+  _clear() {
+    this._data = EMPTY_BYTES; // fetched, not yet returned: this._data[this._pos..]
+    this._pos = 0;
+    this._ends = NO_ENDS; // line ends in _data (a next-lines batch)
+    this._next = 0;
+  }
+  _have() {
+    return this._data.length - this._pos;
+  }
+  _lineEnd() {
+    const ends = this._ends;
+    while (this._next < ends.length && ends[this._next] <= this._pos) this._next++;
+    return this._next < ends.length ? ends[this._next] : this._data.length;
+  }
+  _take(n) {
+    const start = this._pos;
+    this._pos = Math.min(start + n, this._data.length);
+    return this._data.subarray(start, this._pos);
+  }
+  /** SocketIO (buffering 0) has no read1: its read(n) is one receive. */
+  _isRaw() {
+    if (this._raw === undefined) {
+      try {
+        this.wit.read1(0);
+        this._raw = false;
+      } catch (e) {
+        this._raw = e?.payload?.tag === 'unsupported-operation' && e.payload.val === 'read1';
+      }
+    }
+    return this._raw;
+  }
+  /** The next line (Uint8Array, `\n` included), or `null` at EOF. */
+  nextLine() {
+    if (this._pos === this._data.length) {
+      let batch;
+      try {
+        batch = this.wit.nextLines(undefined);
+      } catch (e) {
+        rethrow(e);
+      }
+      const [data, ends] = batch;
+      if (ends.length === 0) return null;
+      this._data = data;
+      this._ends = ends;
+      this._pos = 0;
+      this._next = 0;
+    }
+    const start = this._pos;
+    const end = this._lineEnd();
+    this._pos = end;
+    return this._data.subarray(start, end);
+  }
+  /** `f.read(size)`: omitted reads to EOF. */
+  read(size) {
+    const have = this._have();
+    if (have === 0) {
+      try {
+        return this.wit.read(size ?? undefined);
+      } catch (e) {
+        rethrow(e);
+      }
+    }
+    if (size != null && (size <= have || this._isRaw())) return this._take(size).slice();
+    let more;
+    try {
+      more = this.wit.read(size == null ? undefined : size - have);
+    } catch (e) {
+      rethrow(e);
+    }
+    return concat(this._take(have), more);
+  }
+  /** `f.read1(size)`. */
+  read1(size) {
+    if (this._have() === 0) {
+      try {
+        return this.wit.read1(size ?? undefined);
+      } catch (e) {
+        rethrow(e);
+      }
+    }
+    return this._take(size ?? this._have()).slice();
+  }
+  /** `f.peek()`. */
+  peek(size) {
+    if (this._have() === 0) {
+      try {
+        return this.wit.peek(size ?? undefined);
+      } catch (e) {
+        rethrow(e);
+      }
+    }
+    return this._data.slice(this._pos);
+  }
+  /** `f.readline(limit)`. */
+  readline(limit) {
+    if (this._have() === 0) {
+      try {
+        return this.wit.readline(limit ?? undefined);
+      } catch (e) {
+        rethrow(e);
+      }
+    }
+    const n = this._lineEnd() - this._pos;
+    return this._take(limit == null ? n : Math.min(n, limit)).slice();
+  }
+  /** `f.readlines(hint)`: an array of Uint8Array. */
+  readlines(hint) {
+    const h = hint > 0 ? hint : Infinity;
+    const lines = [];
+    let total = 0;
+    const saved = [this._pos, this._next];
+    while (this._have() > 0 && total <= h) {
+      const l = this._take(this._lineEnd() - this._pos).slice();
+      total += l.length;
+      lines.push(l);
+    }
+    if (total > h) return lines;
+    try {
+      if (h === Infinity) {
+        lines.push(...this.wit.readlines(undefined));
+      } else if (total === h) {
+        const l = this.wit.readline(undefined);
+        if (l.length > 0) lines.push(l);
+      } else {
+        lines.push(...this.wit.readlines(h - total));
+      }
+    } catch (e) {
+      [this._pos, this._next] = saved; // nothing taken is lost
+      rethrow(e);
+    }
+    return lines;
+  }
+  /** `f.write(data)` (Uint8Array or a string, sent as UTF-8): the count accepted. */
+  write(data) {
+    try {
+      return this.wit.write(bytes(data));
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+  /** `f.writelines(lines)`. */
+  writelines(lines) {
+    try {
+      this.wit.writelines(Array.from(lines, bytes));
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+}
+
+function concat(a, b) {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** Character (code point) offsets to UTF-16 indices in `s`. */
+function utf16Ends(s, ends) {
+  if (!SURROGATE.test(s)) return ends; // no astral characters: the offsets agree
+  const out = new Uint32Array(ends.length);
+  let i = 0;
+  let chars = 0;
+  for (let k = 0; k < ends.length; k++) {
+    while (chars < ends[k] && i < s.length) {
+      const c = s.charCodeAt(i);
+      i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+      chars++;
+    }
+    out[k] = i;
+  }
+  return out;
+}
+
+function codePointPrefix(s, n) {
+  let i = 0;
+  for (let k = 0; k < n && i < s.length; k++) {
+    const c = s.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+  }
+  return i;
+}
+
+/** A text file (`io.TextIOWrapper`): strings; sizes are in characters (code points). */
+export class TextFile extends FileBase {
+  constructor(f) {
+    super(f);
+    this._clear();
+  }
+  _clear() {
+    this._data = '';
+    this._pos = 0;
+    this._ends = NO_ENDS;
+    this._next = 0;
+  }
+  _lineEnd() {
+    const ends = this._ends;
+    while (this._next < ends.length && ends[this._next] <= this._pos) this._next++;
+    return this._next < ends.length ? ends[this._next] : this._data.length;
+  }
+  _take(k) {
+    const start = this._pos;
+    this._pos = start + k;
+    return this._data.slice(start, this._pos);
+  }
+  /** The next line (with its line ending), or `null` at EOF. */
+  nextLine() {
+    if (this._pos === this._data.length) {
+      let batch;
+      try {
+        batch = this.wit.nextLines(undefined);
+      } catch (e) {
+        rethrow(e);
+      }
+      const [data, ends] = batch;
+      if (ends.length === 0) return null;
+      this._data = data;
+      this._ends = utf16Ends(data, ends);
+      this._pos = 0;
+      this._next = 0;
+    }
+    const start = this._pos;
+    const end = this._lineEnd();
+    this._pos = end;
+    return this._data.slice(start, end);
+  }
+  /** `f.read(size)` (characters; omitted: to EOF). */
+  read(size) {
+    if (this._pos === this._data.length) {
+      try {
+        return this.wit.read(size ?? undefined);
+      } catch (e) {
+        rethrow(e);
+      }
+    }
+    const rest = this._data.slice(this._pos);
+    const have = [...rest].length;
+    if (size != null && size <= have) return this._take(codePointPrefix(rest, size));
+    let more;
+    try {
+      more = this.wit.read(size == null ? undefined : size - have);
+    } catch (e) {
+      rethrow(e);
+    }
+    return this._take(rest.length) + more;
+  }
+  /** `f.readline(limit)` (characters). */
+  readline(limit) {
+    if (this._pos === this._data.length) {
+      try {
+        return this.wit.readline(limit ?? undefined);
+      } catch (e) {
+        rethrow(e);
+      }
+    }
+    const line = this._data.slice(this._pos, this._lineEnd());
+    return this._take(limit == null ? line.length : codePointPrefix(line, limit));
+  }
+  /** `f.readlines(hint)` (characters). */
+  readlines(hint) {
+    const h = hint > 0 ? hint : Infinity;
+    const lines = [];
+    let total = 0;
+    const saved = [this._pos, this._next];
+    while (this._pos < this._data.length && total <= h) {
+      const l = this._take(this._lineEnd() - this._pos);
+      total += [...l].length;
+      lines.push(l);
+    }
+    if (total > h) return lines;
+    try {
+      if (h === Infinity) {
+        lines.push(...this.wit.readlines(undefined));
+      } else if (total === h) {
+        const l = this.wit.readline(undefined);
+        if (l.length > 0) lines.push(l);
+      } else {
+        lines.push(...this.wit.readlines(h - total));
+      }
+    } catch (e) {
+      [this._pos, this._next] = saved;
+      rethrow(e);
+    }
+    return lines;
+  }
+  /** `f.write(s)`: the number of characters written. */
+  write(s) {
+    try {
+      return this.wit.write(s);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+  writelines(lines) {
+    try {
+      this.wit.writelines(Array.from(lines));
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+  get encoding() {
+    return this.wit.encoding();
+  }
+  get errors() {
+    return this.wit.errors();
+  }
+  /** `f.newlines`: `null`, one string, or an array, as in Python. */
+  get newlines() {
+    const n = this.wit.newlines();
+    return n.length === 0 ? null : n.length === 1 ? n[0] : n;
+  }
+}

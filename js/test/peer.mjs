@@ -1,0 +1,42 @@
+// A test peer in a worker thread (sockfile's calls block the main thread): listens on a
+// free port, posts it, and serves one connection as `workerData.scenario` says.
+import net from 'node:net';
+import { parentPort, workerData } from 'node:worker_threads';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const { scenario, payload } = workerData;
+
+const server = net.createServer(async (sock) => {
+  sock.on('error', () => {});
+  switch (scenario) {
+    case 'send':
+      sock.end(Buffer.from(payload));
+      break;
+    case 'timeout':
+      sock.write('abc');
+      await sleep(800); // longer than the client's 0.3 s timeout
+      sock.end('def\nnext\n');
+      break;
+    case 'reset':
+      sock.write('one\ntwo\npart');
+      await sleep(300);
+      sock.resetAndDestroy();
+      break;
+    case 'echo-upper':
+      sock.on('data', (d) => sock.write(d.toString('utf8').toUpperCase()));
+      sock.on('end', () => sock.end());
+      break;
+    case 'stall': {
+      // Read nothing for a while, then everything; report the count.
+      sock.pause();
+      await sleep(1500);
+      let n = 0;
+      sock.on('data', (d) => (n += d.length));
+      sock.on('end', () => parentPort.postMessage({ received: n }));
+      sock.resume();
+      break;
+    }
+  }
+  server.close();
+});
+server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
