@@ -2,18 +2,25 @@
 # The benchmark (not part of the test command): builds everything in release mode, then
 # runs every client against the same loopback peer and prints the table (and JSON).
 #   bash scripts/bench.sh [--lines N] [--bulk-mib M] [--json PATH]
+# Composed rows run under the real `wasmtime run` CLI 48.0.8, installed here on first use
+# (cargo install --locked, about 10-12 minutes once; cached in ~/.cargo/bin).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+if ! wasmtime --version 2>/dev/null | grep -q '^wasmtime 48\.0\.8'; then
+    echo "[bench] installing wasmtime-cli 48.0.8 (cargo install --locked, about 10-12 minutes once)"
+    cargo install --locked wasmtime-cli@48.0.8
+fi
 echo "[bench] building sockfile, the guests and the composed benchmark client"
 bash scripts/examples.sh >/dev/null
-cargo build --release --target wasm32-wasip2 -p bench-std -p bench-guest
+cargo build --release --target wasm32-wasip2 -p bench-std -p bench-guest -p bench-floor
 wac plug target/wasm32-wasip2/release/bench-guest.wasm \
     --plug target/wasm32-wasip2/release/sockfile.wasm \
+    --plug target/wasm32-wasip2/release/bench_floor.wasm \
     -o target/examples/bench-guest.composed.wasm
-echo "[bench] transpiling sockfile for Node (jco)"
-(cd examples/js && { [ -d node_modules ] || npm install --no-audit --no-fund >/dev/null; } \
-    && npx jco transpile ../../target/wasm32-wasip2/release/sockfile.wasm -o dist --name sockfile >/dev/null)
+echo "[bench] building the JS module (jco transpile)"
+(cd js && { [ -d node_modules ] || npm install --no-audit --no-fund --loglevel=error >/dev/null; } \
+    && npm run -s build >/dev/null)
 echo "[bench] building the benchmark driver (release)"
 cargo build --release -p host-tests --bin bench
 exec target/release/bench "$@"

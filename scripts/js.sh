@@ -1,17 +1,36 @@
 #!/usr/bin/env bash
-# The JavaScript path: transpile sockfile with jco, run examples/js/run.mjs in Node and check
-# its output, type-check usage.ts against jco's declarations, and run the composed
-# http-client with `jco run` against python3 -m http.server.
+# The JavaScript path: build the sockfile JS module (js/: jco transpile of the component),
+# run its tests against loopback peers in Node, type-check it, check that `npm pack` makes
+# an installable package, run examples/js on it, and run the composed http-client with
+# `jco run` against python3 -m http.server.
 # Needs target/wasm32-wasip2/release/sockfile.wasm and target/examples/ (scripts/examples.sh).
 set -euo pipefail
-cd "$(dirname "$0")/../examples/js"
+cd "$(dirname "$0")/.."
 
-echo "[js] npm install (jco 1.35.0, preview2-shim 0.26.1, typescript; versions pinned in package.json)"
+echo "[js] js/: npm install (jco 1.35.0, preview2-shim 0.26.1, typescript; pinned), build"
+(cd js && npm install --no-audit --no-fund --loglevel=error && npm run -s build)
+echo "[js] js/: node --test (real loopback peers in worker threads)"
+(cd js && timeout 600 npm test)
+echo "[js] js/: tsc --noEmit (index.d.ts and test/usage.ts)"
+(cd js && npm run -s typecheck)
+
+echo "[js] npm pack js/ and import the packed module from a fresh project"
+pack=$(mktemp -d)
+trap 'rm -rf "$pack"' EXIT
+(cd js && npm pack --silent --pack-destination "$pack" >/dev/null)
+mkdir "$pack/app"
+(cd "$pack/app" && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error "$pack"/sockfile-*.tgz >/dev/null \
+    && node --input-type=module -e "
+import { createConnection, TimeoutError } from 'sockfile';
+try { createConnection('127.0.0.1', 1, { timeout: 2 }); } catch (e) { console.log(e.name, e.errno, e.message); }
+" | tee "$pack/out.txt")
+grep -qx 'ConnectionRefusedError 111 Connection refused' "$pack/out.txt" \
+    || { echo "[js] FAIL: the packed module did not run" >&2; exit 1; }
+
+cd examples/js
+echo "[js] examples/js: npm install, node run.mjs"
 npm install --no-audit --no-fund --loglevel=error
-npm run -s transpile > /dev/null
-
-echo "[js] node run.mjs"
-out=$(timeout 120 npm start -s)
+out=$(timeout 120 node run.mjs)
 echo "$out" | sed 's/^/[js]   /'
 expect() {
     if ! grep -qxF -- "$1" <<< "$out"; then
@@ -21,13 +40,9 @@ expect() {
 }
 expect 'binary readline: "HELLO SOCKFILE\n"'
 expect 'text readline: "GRÜSSE, WÖRLD\n"'
-expect "makefile('rt') raised value-error: invalid mode 'rt' (only r, w, b allowed)"
-expect 'text readline: "BYE\n"'
-expect 'at EOF: ""'
-expect 'read after close raised value-error: read of closed file'
-
-echo "[js] tsc --noEmit usage.ts"
-npm run -s typecheck
+expect "makefile('rt') raised ValueError: invalid mode 'rt' (only r, w, b allowed)"
+expect 'lines: ["LINE 1\n","LINE 2\n","BYE\n"]'
+expect 'read after close raised ValueError: read of closed file'
 
 echo "[js] npx jco run the composed http-client against python3 -m http.server"
 dir=$(mktemp -d)
@@ -35,7 +50,7 @@ head -c 3000000 /dev/urandom > "$dir/blob.bin"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 python3 -m http.server "$port" --bind 127.0.0.1 --directory "$dir" > /dev/null 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill $server 2>/dev/null; rm -rf "$dir" "$pack"' EXIT
 for _ in $(seq 100); do
     python3 -c "import socket; socket.create_connection(('127.0.0.1', $port)).close()" 2>/dev/null && break
     sleep 0.1 # waiting for the server process to start
