@@ -1,2 +1,0 @@
-/** @module Interface wasi:random/insecure-seed@0.2.12 **/
-export function insecureSeed(): [bigint, bigint];
