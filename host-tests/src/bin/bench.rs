@@ -96,7 +96,6 @@ struct Row {
     rss_kb: Option<u64>,
     /// The component's largest linear memory (bytes), for wasm rows.
     linear: Option<usize>,
-    compile_secs: Option<f64>,
 }
 
 impl Row {
@@ -145,7 +144,6 @@ fn process_row(group: &str, name: &str, cmd: &mut Command) -> Option<Row> {
         secs,
         rss_kb: rss,
         linear: None,
-        compile_secs: None,
     })
 }
 
@@ -182,7 +180,6 @@ fn row_in_process(group: &str, name: &str, lines: u64, bytes: u64, start: Instan
         secs: start.elapsed().as_secs_f64(),
         rss_kb: None,
         linear: None,
-        compile_secs: None,
     }
 }
 
@@ -554,7 +551,7 @@ fn main() {
     let group = format!("bulk {bulk_mib} MiB");
     eprintln!("== {group}");
     peer.serve(Serve::Bytes(Arc::new(vec![b'b'; bulk_mib << 20])));
-    let mut add = |r: Option<Row>, rows: &mut Vec<Row>| {
+    let add = |r: Option<Row>, rows: &mut Vec<Row>| {
         if let Some(mut r) = r {
             r.group = group.clone();
             eprintln!("  {:<78} {:>8.0} MB/s", r.name, r.mbps());
