@@ -285,12 +285,8 @@ impl<C: Conn> BinaryFile<C> {
         let mut ends = vec![data.len() as u32];
         if matches!(self.kind, Kind::Reader | Kind::Pair) {
             let hint = hint.filter(|&h| h > 0).unwrap_or(usize::MAX);
-            // A complete line in the buffer: `readline` takes it without a raw read.
-            while data.len() < hint && crate::memchr_nl(self.reader.buffer()).is_some() {
-                self.reader
-                    .readline_append(&mut self.raw, None, &mut data)?;
-                ends.push(data.len() as u32);
-            }
+            // Complete lines in the buffer: `readline` would take them without a raw read.
+            self.reader.take_buffered_lines(&mut data, &mut ends, hint);
         }
         Ok((data, ends))
     }

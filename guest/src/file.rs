@@ -4,30 +4,86 @@
 use std::io::{self, BufRead, Read, Write};
 
 use crate::error::Error;
-use crate::{sf, unsupported_read1, wit, Pending};
+use std::fmt;
+use std::ops::{Deref, Range};
+use std::rc::Rc;
+
+use crate::{sf, unsupported_read1, wit, Buf, Pending, Shared};
 
 /// A binary file (`SocketIO`, `BufferedReader`, `BufferedWriter` or `BufferedRWPair`).
 /// Dropping it closes it (flushing first), as CPython's garbage collector does.
 pub struct BinaryFile {
     f: wit::BinaryFile,
-    pending: Pending<Vec<u8>>,
+    pending: Pending<Shared<Buf>>,
     /// `SocketIO` (`buffering=0`) or a writer: no `read1`; `Read` uses `read(n)`.
     no_read1: bool,
 }
 
-/// The iterator of [`BinaryFile::iter_lines`] and `for line in &mut f`: `for line in f` in Python.
+/// A line from [`BinaryFile::iter_lines`]: the bytes (with their `\n`), shared with the
+/// batch they came in (no copy, no allocation per line). Derefs to `[u8]`; keeping a
+/// `Line` keeps its batch (at most one buffer, 64 KiB, plus a long line) alive.
+#[derive(Clone)]
+pub struct Line {
+    batch: Rc<Buf>,
+    range: Range<usize>,
+}
+
+impl Line {
+    /// The bytes as a `Vec`.
+    pub fn into_vec(self) -> Vec<u8> {
+        self.to_vec()
+    }
+}
+
+impl Deref for Line {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.batch.as_ref().as_ref()[self.range.clone()]
+    }
+}
+
+impl AsRef<[u8]> for Line {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
+impl PartialEq<[u8]> for Line {
+    fn eq(&self, other: &[u8]) -> bool {
+        **self == *other
+    }
+}
+
+impl<const N: usize> PartialEq<&[u8; N]> for Line {
+    fn eq(&self, other: &&[u8; N]) -> bool {
+        **self == other[..]
+    }
+}
+
+impl fmt::Debug for Line {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Line({:?})", String::from_utf8_lossy(self))
+    }
+}
+
+/// The iterator of [`BinaryFile::iter_lines`] and `for line in &mut f`: Python's
+/// `for line in f`.
 pub struct Lines<'a>(&'a mut BinaryFile);
 
 impl Iterator for Lines<'_> {
-    type Item = io::Result<Vec<u8>>;
+    type Item = io::Result<Line>;
 
     /// The next line, `\n` included (the last one may lack it). An error (a timeout, a
     /// reset) is returned once; the iterator can go on after it, and nothing was lost (D1).
-    fn next(&mut self) -> Option<io::Result<Vec<u8>>> {
-        self.0
-            .next_line()
-            .map(|l| l.map(<[u8]>::to_vec))
-            .transpose()
+    fn next(&mut self) -> Option<io::Result<Line>> {
+        match self.0.next_range() {
+            Ok(Some(range)) => Some(Ok(Line {
+                batch: self.0.pending.data.0.clone(),
+                range,
+            })),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        }
     }
 }
 
@@ -49,39 +105,47 @@ impl BinaryFile {
     }
 
     /// The WIT resource and the bytes this wrapper had fetched but not returned.
-    pub fn into_parts(mut self) -> (wit::BinaryFile, Vec<u8>) {
-        let rest = self.pending.data.split_off(self.pending.pos);
+    pub fn into_parts(self) -> (wit::BinaryFile, Vec<u8>) {
+        let rest = self.buffered().to_vec();
         (self.f, rest)
     }
 
     /// Bytes fetched from sockfile and not yet returned (read first by every method).
     pub fn buffered(&self) -> &[u8] {
-        &self.pending.data[self.pending.pos..]
+        &self.pending.data.as_ref()[self.pending.pos..]
     }
 
     /// The next line, borrowed (no allocation): `Ok(None)` at EOF. One `next-lines` call
     /// fetches every line that is ready; the following calls return them without
     /// crossing the component boundary.
     pub fn next_line(&mut self) -> io::Result<Option<&[u8]>> {
+        Ok(self.next_range()?.map(|r| &self.pending.data.as_ref()[r]))
+    }
+
+    /// The next line's range in the pending batch (which it may have refilled).
+    fn next_range(&mut self) -> io::Result<Option<Range<usize>>> {
         if self.pending.is_empty() {
-            let (data, ends) = sf(self.f.next_lines(None))?;
-            if ends.is_empty() {
+            let (words, ends) = sf(self.f.next_lines_words(None))?;
+            let Some(&len) = ends.last() else {
                 return Ok(None);
-            }
-            self.pending.set(data, ends);
+            };
+            self.pending
+                .set(Shared(Rc::new(Buf::Words(words, len as usize))), ends);
         }
         let start = self.pending.pos;
         if let Some(end) = self.pending.line_end() {
             self.pending.pos = end;
-            return Ok(Some(&self.pending.data[start..end]));
+            return Ok(Some(start..end));
         }
         // Bytes from `fill_buf` without a line end: the line goes on in sockfile.
         let rest = sf(self.f.readline(None))?;
-        let mut line = self.pending.data.split_off(start);
+        let mut line = self.buffered().to_vec();
         line.extend_from_slice(&rest);
-        self.pending.set(line, Vec::new());
-        self.pending.pos = self.pending.data.len();
-        Ok(Some(&self.pending.data[..]))
+        let len = line.len();
+        self.pending
+            .set(Shared(Rc::new(Buf::Bytes(line))), Vec::new());
+        self.pending.pos = len;
+        Ok(Some(0..len))
     }
 
     /// Python's `for line in f`: lines with their `\n`, fetched in batches. (Not
@@ -94,17 +158,23 @@ impl BinaryFile {
     pub fn read_bytes(&mut self, size: Option<u32>) -> io::Result<Vec<u8>> {
         let have = self.buffered().len();
         if have == 0 {
-            return sf(self.f.read(size));
+            return self.read_words(size);
         }
         match size {
             Some(n) if n as usize <= have || self.no_read1 => Ok(self.take(n as usize)),
             _ => {
-                let more = sf(self.f.read(size.map(|n| n - have as u32)))?;
+                let more = self.read_words(size.map(|n| n - have as u32))?;
                 let mut out = self.take(have);
                 out.extend_from_slice(&more);
                 Ok(out)
             }
         }
+    }
+
+    /// `read(size)` through the `read-words` transport (a word-at-a-time copy).
+    fn read_words(&mut self, size: Option<u32>) -> io::Result<Vec<u8>> {
+        let (words, n) = sf(self.f.read_words(size))?;
+        Ok(Buf::Words(words, n as usize).as_ref().to_vec())
     }
 
     /// Python's `f.read1(size)`.
@@ -129,7 +199,7 @@ impl BinaryFile {
             return sf(self.f.readline(limit));
         }
         let limit = limit.map_or(usize::MAX, |l| l as usize);
-        let (start, len) = (self.pending.pos, self.pending.data.len());
+        let (start, len) = (self.pending.pos, self.pending.data.as_ref().len());
         if let Some(end) = self.pending.line_end() {
             return Ok(self.take((end - start).min(limit)));
         }
@@ -200,8 +270,9 @@ impl BinaryFile {
     /// Take `n` (at most what there is) buffered bytes.
     fn take(&mut self, n: usize) -> Vec<u8> {
         let p = &mut self.pending;
-        let end = p.pos + n.min(p.data.len() - p.pos);
-        let out = p.data[p.pos..end].to_vec();
+        let data = p.data.as_ref();
+        let end = p.pos + n.min(data.len() - p.pos);
+        let out = data[p.pos..end].to_vec();
         p.pos = end;
         out
     }
@@ -210,7 +281,8 @@ impl BinaryFile {
     fn give_back(&mut self, lines: Vec<Vec<u8>>, e: io::Error) -> io::Error {
         let mut data = lines.concat();
         data.extend_from_slice(self.buffered());
-        self.pending.set(data, Vec::new());
+        self.pending
+            .set(Shared(Rc::new(Buf::Bytes(data))), Vec::new());
         e
     }
 
@@ -255,14 +327,15 @@ impl BufRead for BinaryFile {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.pending.is_empty() {
             let data = self.fetch(65536)?;
-            self.pending.set(data, Vec::new());
+            self.pending
+                .set(Shared(Rc::new(Buf::Bytes(data))), Vec::new());
         }
         Ok(self.buffered())
     }
 
     fn consume(&mut self, amt: usize) {
         let p = &mut self.pending;
-        p.pos = (p.pos + amt).min(p.data.len());
+        p.pos = (p.pos + amt).min(p.data.as_ref().len());
     }
 }
 

@@ -64,8 +64,8 @@ mod file;
 mod text;
 
 pub use error::{wit_error, Error};
-pub use file::{BinaryFile, Lines};
-pub use text::{TextFile, TextLines};
+pub use file::{BinaryFile, Line, Lines};
+pub use text::{TextFile, TextLine, TextLines};
 
 /// Python's keyword arguments of `makefile` (`None` = Python's default).
 #[derive(Clone, Debug, Default)]
@@ -261,6 +261,58 @@ impl<B: AsRef<[u8]> + Default> Pending<B> {
             .position(|&b| b == b'\n')
             .map(|i| self.pos + i + 1)
     }
+}
+
+/// Bytes as sockfile delivered them: a `list<u8>`, or a `*-words` transport result (bytes
+/// packed into `u64` words, and their count).
+enum Buf {
+    Bytes(Vec<u8>),
+    Words(Vec<u64>, usize),
+}
+
+impl Default for Buf {
+    fn default() -> Buf {
+        Buf::Bytes(Vec::new())
+    }
+}
+
+impl AsRef<[u8]> for Buf {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Buf::Bytes(b) => b,
+            Buf::Words(w, n) => &words_as_bytes(w)[..*n],
+        }
+    }
+}
+
+/// A batch shared between a file's buffer and the [`Line`]s handed out from it.
+#[derive(Clone, Default)]
+struct Shared<T>(std::rc::Rc<T>);
+
+impl AsRef<[u8]> for Shared<Buf> {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_ref().as_ref()
+    }
+}
+
+impl AsRef<[u8]> for Shared<String> {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl Shared<String> {
+    fn text(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The bytes of `w` in memory order (little-endian on wasm32, as the `*-words` calls pack).
+#[allow(unsafe_code)]
+fn words_as_bytes(w: &[u64]) -> &[u8] {
+    // SAFETY: the view covers exactly the memory of `w` (len * 8 bytes; u8 has alignment 1)
+    // and borrows it immutably for its own lifetime.
+    unsafe { std::slice::from_raw_parts(w.as_ptr().cast::<u8>(), w.len() * 8) }
 }
 
 fn unsupported_read1(e: &wit::Error) -> bool {

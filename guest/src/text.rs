@@ -2,7 +2,11 @@
 
 use std::io;
 
-use crate::{sf, wit, Pending};
+use std::fmt;
+use std::ops::{Deref, Range};
+use std::rc::Rc;
+
+use crate::{sf, wit, Pending, Shared};
 
 /// A text file (`io.TextIOWrapper`). Sizes are in characters, as in Python.
 /// Dropping it closes it (flushing first).
@@ -10,22 +14,78 @@ pub struct TextFile {
     f: wit::TextFile,
     /// Every line here is complete: it came from a `next-lines` batch, whose ends
     /// (converted to byte offsets) are kept.
-    pending: Pending<String>,
+    pending: Pending<Shared<String>>,
 }
 
-/// The iterator of [`TextFile::iter_lines`] and `for line in &mut f`: `for line in f` in Python.
+/// A line from [`TextFile::iter_lines`], shared with its batch (no copy per line).
+/// Derefs to `str`.
+#[derive(Clone)]
+pub struct TextLine {
+    batch: Rc<String>,
+    range: Range<usize>,
+}
+
+impl Deref for TextLine {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.batch[self.range.clone()]
+    }
+}
+
+impl AsRef<str> for TextLine {
+    fn as_ref(&self) -> &str {
+        self
+    }
+}
+
+impl PartialEq<str> for TextLine {
+    fn eq(&self, other: &str) -> bool {
+        **self == *other
+    }
+}
+
+impl PartialEq<&str> for TextLine {
+    fn eq(&self, other: &&str) -> bool {
+        **self == **other
+    }
+}
+
+impl From<TextLine> for String {
+    fn from(l: TextLine) -> String {
+        l.to_string()
+    }
+}
+
+impl fmt::Display for TextLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl fmt::Debug for TextLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+/// The iterator of [`TextFile::iter_lines`] and `for line in &mut f`: Python's
+/// `for line in f`.
 pub struct TextLines<'a>(&'a mut TextFile);
 
 impl Iterator for TextLines<'_> {
-    type Item = io::Result<String>;
+    type Item = io::Result<TextLine>;
 
     /// The next line with its line ending (as the file's `newline` translates it). An
     /// error (a timeout, a decode error) is returned once; nothing was lost (D1, D2).
-    fn next(&mut self) -> Option<io::Result<String>> {
-        self.0
-            .next_line()
-            .map(|l| l.map(str::to_string))
-            .transpose()
+    fn next(&mut self) -> Option<io::Result<TextLine>> {
+        match self.0.next_range() {
+            Ok(Some(range)) => Some(Ok(TextLine {
+                batch: self.0.pending.data.0.clone(),
+                range,
+            })),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        }
     }
 }
 
@@ -76,30 +136,34 @@ impl TextFile {
     }
 
     /// The WIT resource and the text this wrapper had fetched but not returned.
-    pub fn into_parts(mut self) -> (wit::TextFile, String) {
-        let rest = self.pending.data.split_off(self.pending.pos);
+    pub fn into_parts(self) -> (wit::TextFile, String) {
+        let rest = self.buffered().to_string();
         (self.f, rest)
     }
 
     /// Text fetched from sockfile and not yet returned.
     pub fn buffered(&self) -> &str {
-        &self.pending.data[self.pending.pos..]
+        &self.pending.data.text()[self.pending.pos..]
     }
 
     /// The next line, borrowed: `Ok(None)` at EOF. Lines come in `next-lines` batches.
     pub fn next_line(&mut self) -> io::Result<Option<&str>> {
+        Ok(self.next_range()?.map(|r| &self.pending.data.text()[r]))
+    }
+
+    fn next_range(&mut self) -> io::Result<Option<Range<usize>>> {
         if self.pending.is_empty() {
             let (data, ends) = sf(self.f.next_lines(None))?;
             if ends.is_empty() {
                 return Ok(None);
             }
             let ends = byte_ends(&data, ends);
-            self.pending.set(data, ends);
+            self.pending.set(Shared(Rc::new(data)), ends);
         }
         let start = self.pending.pos;
         let end = self.line_end();
         self.pending.pos = end;
-        Ok(Some(&self.pending.data[start..end]))
+        Ok(Some(start..end))
     }
 
     /// `for line in f`: lines fetched in batches.
@@ -134,7 +198,7 @@ impl TextFile {
             return sf(self.f.readline(limit));
         }
         let end = self.line_end();
-        let line = &self.pending.data[self.pending.pos..end];
+        let line = &self.pending.data.text()[self.pending.pos..end];
         let k = limit.map_or(line.len(), |l| chars_prefix(line, l as usize));
         Ok(self.take(k))
     }
@@ -213,13 +277,13 @@ impl TextFile {
         while p.next < p.ends.len() && p.ends[p.next] as usize <= p.pos {
             p.next += 1;
         }
-        p.ends.get(p.next).map_or(p.data.len(), |&e| e as usize)
+        p.ends.get(p.next).map_or(p.data.0.len(), |&e| e as usize)
     }
 
     /// Take `k` bytes (a character boundary) of the buffered text.
     fn take(&mut self, k: usize) -> String {
         let p = &mut self.pending;
-        let out = p.data[p.pos..p.pos + k].to_string();
+        let out = p.data.text()[p.pos..p.pos + k].to_string();
         p.pos += k;
         out
     }

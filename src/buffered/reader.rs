@@ -314,6 +314,26 @@ impl BufferedReader {
         }
     }
 
+    /// Append every complete line already in the buffer to `out` (no raw read), while
+    /// `out` is shorter than `hint`; each line's end (offset in `out`) goes to `ends`.
+    /// What repeated [`readline`](Self::readline)s would take, in one scan and one copy.
+    pub fn take_buffered_lines(&mut self, out: &mut Vec<u8>, ends: &mut Vec<u32>, hint: usize) {
+        let window = &self.buf[self.pos..self.pos + self.readahead()];
+        let base = out.len();
+        let mut n = 0;
+        while base + n < hint {
+            match crate::memchr_nl(&window[n..]) {
+                Some(i) => {
+                    n += i + 1;
+                    ends.push((base + n) as u32);
+                }
+                None => break,
+            }
+        }
+        crate::extend_bytes(out, &window[..n]);
+        self.pos += n;
+    }
+
     /// `readlines(hint)`: lines to EOF, or until their total size exceeds `hint`.
     /// On failure every line already taken is given back (D1).
     pub fn readlines<R: RawRead>(

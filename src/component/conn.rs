@@ -83,7 +83,7 @@ impl WasiConn {
 
     fn take_queued(&mut self, buf: &mut [u8]) -> usize {
         let n = buf.len().min(self.rbuf.len() - self.rpos);
-        buf[..n].copy_from_slice(&self.rbuf[self.rpos..self.rpos + n]);
+        crate::copy_bytes(&mut buf[..n], &self.rbuf[self.rpos..self.rpos + n]);
         self.rpos += n;
         if self.rpos == self.rbuf.len() {
             self.rbuf.clear();

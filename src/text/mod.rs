@@ -313,17 +313,41 @@ impl<C: Conn> TextFile<C> {
         let mut chars = data.chars().count();
         let mut ends = vec![chars as u32];
         let hint = hint.filter(|&h| h > 0).unwrap_or(usize::MAX);
-        while chars < hint {
-            // What `readline` would return without reading: a line end in the decoded text.
-            let Some(end) = self.cfg.newline.find_line_end(self.avail()) else {
+        // What `readline` would return without reading: the line ends in the decoded
+        // text. Byte ends first (one scan), then one copy; characters are counted per
+        // line only when the run is not ASCII.
+        let avail = &self.decoded[self.decoded_pos..];
+        let mut byte_ends = Vec::new();
+        let mut n = 0;
+        while hint == usize::MAX || chars < hint {
+            let Some(end) = self.cfg.newline.find_line_end(&avail[n..]) else {
                 break;
             };
-            let line = &self.decoded[self.decoded_pos..self.decoded_pos + end];
-            chars += line.chars().count();
-            data.push_str(line);
-            ends.push(chars as u32);
-            self.decoded_pos += end;
+            if hint != usize::MAX {
+                chars += avail[n..n + end].chars().count();
+                ends.push(chars as u32);
+                n += end;
+                continue;
+            }
+            n += end;
+            byte_ends.push(n);
         }
+        let run = &avail[..n];
+        if hint == usize::MAX {
+            let base = chars;
+            if run.is_ascii() {
+                ends.extend(byte_ends.iter().map(|&e| (base + e) as u32));
+            } else {
+                let mut start = 0;
+                for e in byte_ends {
+                    chars += run[start..e].chars().count();
+                    ends.push(chars as u32);
+                    start = e;
+                }
+            }
+        }
+        data.push_str(run);
+        self.decoded_pos += n;
         if self.decoded_pos == self.decoded.len() {
             self.decoded.clear();
             self.decoded_pos = 0;

@@ -5,7 +5,8 @@
 //! `packed` (`readlines-packed`, one buffer plus line ends per batch), `text` (utf-8 text
 //! `readline`), `read` (bulk `read(1 MiB)`), `write N` (N 64-byte lines, then flush),
 //! `lines` (the sockfile-guest crate's binary line iterator over `makefile('rb')`),
-//! `text-lines` (its text line iterator over `makefile('r', encoding='utf-8')`).
+//! `text-lines` (its text line iterator over `makefile('r', encoding='utf-8')`),
+//! `crate-read` (the crate's `read_bytes(1 MiB)` to EOF, over the `read-words` transport).
 //! The `floor-*` modes time calls that do no work: `floor-fn`, `floor-method`,
 //! `floor-list` (an empty `list<u8>` result) and `floor-mib` (1 MiB `list<u8>` results)
 //! on `examples/bench-floor`; `floor-closed` and `floor-read0` on sockfile itself.
@@ -66,6 +67,11 @@ fn main() {
         eprintln!("connect: {e:?}");
         std::process::exit(1)
     });
+    if mode == "crate-read" {
+        let (chunks, bytes) = crate_read(host, port);
+        println!("{} {chunks} {bytes}", start.elapsed().as_nanos());
+        return;
+    }
     if mode == "lines" || mode == "text-lines" {
         let (lines, bytes) = crate_lines(mode == "text-lines", host, port);
         println!("{} {lines} {bytes}", start.elapsed().as_nanos());
@@ -123,6 +129,20 @@ fn main() {
             });
             return;
         }
+        (File::Binary(b), "next-lines") => loop {
+            let (data, ends) = b.next_lines(None).expect("next-lines");
+            if ends.is_empty() {
+                break;
+            }
+            lines += ends.len() as u64;
+            bytes += data.len() as u64;
+        },
+        (File::Binary(b), "next-lines-words") => loop {
+            let (_, ends) = b.next_lines_words(None).expect("next-lines-words");
+            let Some(&n) = ends.last() else { break };
+            lines += ends.len() as u64;
+            bytes += u64::from(n);
+        },
         (File::Binary(b), "read") => loop {
             let chunk = b.read(Some(1 << 20)).expect("read");
             if chunk.is_empty() {
@@ -190,4 +210,30 @@ fn crate_lines(text: bool, host: &str, port: u16) -> (u64, u64) {
     }
     sock.close();
     (lines, bytes)
+}
+
+/// The `crate-read` mode: bulk `f.read(1 MiB)` through sockfile-guest.
+fn crate_read(host: &str, port: u16) -> (u64, u64) {
+    let sock = sockfile_guest::create_connection(host, port, None).unwrap_or_else(|e| {
+        eprintln!("connect: {e}");
+        std::process::exit(1)
+    });
+    let mut f = sock.binary("rb").unwrap_or_else(|e| {
+        eprintln!("makefile: {e}");
+        std::process::exit(1)
+    });
+    let (mut chunks, mut bytes) = (0u64, 0u64);
+    loop {
+        let chunk = f.read_bytes(Some(1 << 20)).unwrap_or_else(|e| {
+            eprintln!("read: {e}");
+            std::process::exit(1)
+        });
+        if chunk.is_empty() {
+            break;
+        }
+        chunks += 1;
+        bytes += chunk.len() as u64;
+    }
+    sock.close();
+    (chunks, bytes)
 }

@@ -24,7 +24,7 @@ fn err(e: &io::Error) -> String {
     }
 }
 
-fn show_line(l: &io::Result<Vec<u8>>) -> String {
+fn show_line(l: &io::Result<sockfile_guest::Line>) -> String {
     match l {
         Ok(l) => format!("line {} {:016x}", l.len(), fnv(l)),
         Err(e) => err(e),
@@ -70,6 +70,7 @@ fn mixed(a: &Socket, b: &Socket) {
                     .next()
                     .transpose()
                     .expect("line")
+                    .map(|l| l.into_vec())
                     .unwrap_or_default();
                 check("lines", l, fb.readline(None).expect("readline"));
             }
