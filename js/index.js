@@ -112,6 +112,15 @@ export function errorFromPayload(p) {
   }
 }
 
+/** Run a component call, turning a WIT error into its Python-named Error. */
+function guard(call) {
+  try {
+    return call();
+  } catch (e) {
+    rethrow(e);
+  }
+}
+
 function rethrow(e) {
   if (e && Object.prototype.hasOwnProperty.call(e, 'payload') && e.payload?.tag) {
     throw errorFromPayload(e.payload);
@@ -123,20 +132,12 @@ function rethrow(e) {
 
 /** `socket.create_connection((host, port), timeout)`. */
 export function createConnection(host, port, { timeout } = {}) {
-  try {
-    return new Socket(wit.createConnection(host, port, timeout));
-  } catch (e) {
-    rethrow(e);
-  }
+  return guard(() => new Socket(wit.createConnection(host, port, timeout)));
 }
 
 /** `socket.create_server((host, port), backlog=…)`: a listening socket. */
 export function createServer(host, port, { backlog } = {}) {
-  try {
-    return new Listener(wit.createServer(host, port, backlog));
-  } catch (e) {
-    rethrow(e);
-  }
+  return guard(() => new Listener(wit.createServer(host, port, backlog)));
 }
 
 // ---- sockets ------------------------------------------------------------------------
@@ -147,25 +148,13 @@ export class Listener {
     this.wit = l;
   }
   accept() {
-    try {
-      return new Socket(this.wit.accept());
-    } catch (e) {
-      rethrow(e);
-    }
+    return guard(() => new Socket(this.wit.accept()));
   }
   getsockname() {
-    try {
-      return this.wit.getsockname();
-    } catch (e) {
-      rethrow(e);
-    }
+    return guard(() => this.wit.getsockname());
   }
   settimeout(t) {
-    try {
-      this.wit.settimeout(t ?? undefined);
-    } catch (e) {
-      rethrow(e);
-    }
+    guard(() => this.wit.settimeout(t ?? undefined));
   }
   gettimeout() {
     return this.wit.gettimeout() ?? null;
@@ -198,71 +187,39 @@ export class Socket {
   }
   /** `sock.settimeout(t)`: seconds; `null`/omitted blocks, `0` is non-blocking. */
   settimeout(t) {
-    try {
-      this.wit.settimeout(t ?? undefined);
-    } catch (e) {
-      rethrow(e);
-    }
+    guard(() => this.wit.settimeout(t ?? undefined));
   }
   gettimeout() {
     return this.wit.gettimeout() ?? null;
   }
   setblocking(flag) {
-    try {
-      this.wit.setblocking(flag);
-    } catch (e) {
-      rethrow(e);
-    }
+    guard(() => this.wit.setblocking(flag));
   }
   getblocking() {
     return this.wit.getblocking();
   }
   /** `sock.recv(bufsize)`: a Uint8Array, empty at EOF. */
   recv(bufsize) {
-    try {
-      return this.wit.recv(bufsize);
-    } catch (e) {
-      rethrow(e);
-    }
+    return guard(() => this.wit.recv(bufsize));
   }
   send(data) {
-    try {
-      return this.wit.send(bytes(data));
-    } catch (e) {
-      rethrow(e);
-    }
+    return guard(() => this.wit.send(bytes(data)));
   }
   sendall(data) {
-    try {
-      this.wit.sendall(bytes(data));
-    } catch (e) {
-      rethrow(e);
-    }
+    guard(() => this.wit.sendall(bytes(data)));
   }
   /** `sock.shutdown(how)`: 'read', 'write' or 'both' (SHUT_RD, SHUT_WR, SHUT_RDWR). */
   shutdown(how) {
-    try {
-      this.wit.shutdown(how);
-    } catch (e) {
-      rethrow(e);
-    }
+    guard(() => this.wit.shutdown(how));
   }
   close() {
     this.wit.close();
   }
   getpeername() {
-    try {
-      return this.wit.getpeername();
-    } catch (e) {
-      rethrow(e);
-    }
+    return guard(() => this.wit.getpeername());
   }
   getsockname() {
-    try {
-      return this.wit.getsockname();
-    } catch (e) {
-      rethrow(e);
-    }
+    return guard(() => this.wit.getsockname());
   }
   fileno() {
     return Number(this.wit.fileno());
@@ -299,20 +256,12 @@ class FileBase {
     this.wit = f;
   }
   flush() {
-    try {
-      this.wit.flush();
-    } catch (e) {
-      rethrow(e);
-    }
+    guard(() => this.wit.flush());
   }
   /** `f.close()`: flush, then release the socket reference; buffered data is dropped. */
   close() {
     this._clear();
-    try {
-      this.wit.close();
-    } catch (e) {
-      rethrow(e);
-    }
+    guard(() => this.wit.close());
   }
   get closed() {
     return this._disposed === true || this.wit.closed();
@@ -324,25 +273,13 @@ class FileBase {
     return Number(this.wit.name());
   }
   readable() {
-    try {
-      return this.wit.readable();
-    } catch (e) {
-      rethrow(e);
-    }
+    return guard(() => this.wit.readable());
   }
   writable() {
-    try {
-      return this.wit.writable();
-    } catch (e) {
-      rethrow(e);
-    }
+    return guard(() => this.wit.writable());
   }
   seekable() {
-    try {
-      return this.wit.seekable();
-    } catch (e) {
-      rethrow(e);
-    }
+    return guard(() => this.wit.seekable());
   }
   /** `for (const line of file)`: Python's `for line in f`, in batches. */
   lines() {
@@ -431,11 +368,7 @@ export class BinaryFile extends FileBase {
   read(size) {
     const have = this._have();
     if (have === 0) {
-      try {
-        return this.wit.read(size ?? undefined);
-      } catch (e) {
-        rethrow(e);
-      }
+      return guard(() => this.wit.read(size ?? undefined));
     }
     if (size != null && (size <= have || this._isRaw())) return this._take(size).slice();
     let more;
@@ -449,33 +382,21 @@ export class BinaryFile extends FileBase {
   /** `f.read1(size)`. */
   read1(size) {
     if (this._have() === 0) {
-      try {
-        return this.wit.read1(size ?? undefined);
-      } catch (e) {
-        rethrow(e);
-      }
+      return guard(() => this.wit.read1(size ?? undefined));
     }
     return this._take(size ?? this._have()).slice();
   }
   /** `f.peek()`. */
   peek(size) {
     if (this._have() === 0) {
-      try {
-        return this.wit.peek(size ?? undefined);
-      } catch (e) {
-        rethrow(e);
-      }
+      return guard(() => this.wit.peek(size ?? undefined));
     }
     return this._data.slice(this._pos);
   }
   /** `f.readline(limit)`. */
   readline(limit) {
     if (this._have() === 0) {
-      try {
-        return this.wit.readline(limit ?? undefined);
-      } catch (e) {
-        rethrow(e);
-      }
+      return guard(() => this.wit.readline(limit ?? undefined));
     }
     const n = this._lineEnd() - this._pos;
     return this._take(limit == null ? n : Math.min(n, limit)).slice();
@@ -509,19 +430,11 @@ export class BinaryFile extends FileBase {
   }
   /** `f.write(data)` (Uint8Array or a string, sent as UTF-8): the count accepted. */
   write(data) {
-    try {
-      return this.wit.write(bytes(data));
-    } catch (e) {
-      rethrow(e);
-    }
+    return guard(() => this.wit.write(bytes(data)));
   }
   /** `f.writelines(lines)`. */
   writelines(lines) {
-    try {
-      this.wit.writelines(Array.from(lines, bytes));
-    } catch (e) {
-      rethrow(e);
-    }
+    guard(() => this.wit.writelines(Array.from(lines, bytes)));
   }
 }
 
@@ -606,11 +519,7 @@ export class TextFile extends FileBase {
   /** `f.read(size)` (characters; omitted: to EOF). */
   read(size) {
     if (this._pos === this._data.length) {
-      try {
-        return this.wit.read(size ?? undefined);
-      } catch (e) {
-        rethrow(e);
-      }
+      return guard(() => this.wit.read(size ?? undefined));
     }
     const rest = this._data.slice(this._pos);
     const have = [...rest].length;
@@ -626,11 +535,7 @@ export class TextFile extends FileBase {
   /** `f.readline(limit)` (characters). */
   readline(limit) {
     if (this._pos === this._data.length) {
-      try {
-        return this.wit.readline(limit ?? undefined);
-      } catch (e) {
-        rethrow(e);
-      }
+      return guard(() => this.wit.readline(limit ?? undefined));
     }
     const line = this._data.slice(this._pos, this._lineEnd());
     return this._take(limit == null ? line.length : codePointPrefix(line, limit));
@@ -664,18 +569,10 @@ export class TextFile extends FileBase {
   }
   /** `f.write(s)`: the number of characters written. */
   write(s) {
-    try {
-      return this.wit.write(s);
-    } catch (e) {
-      rethrow(e);
-    }
+    return guard(() => this.wit.write(s));
   }
   writelines(lines) {
-    try {
-      this.wit.writelines(Array.from(lines));
-    } catch (e) {
-      rethrow(e);
-    }
+    guard(() => this.wit.writelines(Array.from(lines)));
   }
   get encoding() {
     return this.wit.encoding();

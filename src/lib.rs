@@ -53,6 +53,83 @@ pub fn extend_bytes(out: &mut Vec<u8>, src: &[u8]) {
 /// Index of the first `\n` in `haystack`.
 #[inline]
 pub fn memchr_nl(haystack: &[u8]) -> Option<usize> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        // SAFETY: wasmtime and V8 (jco) run wasm SIMD; a host without it rejects the
+        // component at load time, it cannot misbehave at run time.
+        #[allow(unsafe_code, unused_unsafe)]
+        unsafe {
+            memchr_nl_simd(haystack)
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    memchr_nl_words(haystack)
+}
+
+/// [`memchr_nl`] with wasm SIMD: sixteen bytes per step (the line scan is the largest
+/// single cost of a `next-lines` batch).
+#[cfg(target_arch = "wasm32")]
+#[target_feature(enable = "simd128")]
+#[allow(unsafe_code)]
+fn memchr_nl_simd(h: &[u8]) -> Option<usize> {
+    use core::arch::wasm32::{u8x16_bitmask, u8x16_eq, u8x16_splat, v128, v128_load};
+    let nl = u8x16_splat(b'\n');
+    let mut i = 0;
+    while i + 16 <= h.len() {
+        // SAFETY: bytes i..i + 16 are inside `h`; v128_load has no alignment requirement.
+        let v = unsafe { v128_load(h.as_ptr().add(i).cast::<v128>()) };
+        let m = u8x16_bitmask(u8x16_eq(v, nl));
+        if m != 0 {
+            return Some(i + m.trailing_zeros() as usize);
+        }
+        i += 16;
+    }
+    h[i..].iter().position(|&b| b == b'\n').map(|k| k + i)
+}
+
+/// `s.is_ascii()`, sixteen bytes per step with wasm SIMD (core's is 4 bytes per step on
+/// wasm32, a visible cost of a 64 KiB text batch).
+pub fn is_ascii(s: &[u8]) -> bool {
+    #[cfg(target_arch = "wasm32")]
+    {
+        #[allow(unsafe_code, unused_unsafe)]
+        // SAFETY: as in `memchr_nl`.
+        unsafe {
+            is_ascii_simd(s)
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    s.is_ascii()
+}
+
+#[cfg(target_arch = "wasm32")]
+#[target_feature(enable = "simd128")]
+#[allow(unsafe_code)]
+fn is_ascii_simd(h: &[u8]) -> bool {
+    use core::arch::wasm32::{u8x16_bitmask, v128, v128_load, v128_or};
+    let mut i = 0;
+    while i + 64 <= h.len() {
+        // SAFETY: bytes i..i + 64 are inside `h`; v128_load has no alignment requirement.
+        let (a, b, c, d) = unsafe {
+            let p = h.as_ptr().add(i).cast::<v128>();
+            (
+                v128_load(p),
+                v128_load(p.add(1)),
+                v128_load(p.add(2)),
+                v128_load(p.add(3)),
+            )
+        };
+        if u8x16_bitmask(v128_or(v128_or(a, b), v128_or(c, d))) != 0 {
+            return false;
+        }
+        i += 64;
+    }
+    h[i..].is_ascii()
+}
+
+/// Word-at-a-time [`memchr_nl`] (native builds: the unit tests).
+#[cfg(not(target_arch = "wasm32"))]
+fn memchr_nl_words(haystack: &[u8]) -> Option<usize> {
     // Word-at-a-time scan: eight bytes per step.
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;

@@ -335,7 +335,7 @@ impl<C: Conn> TextFile<C> {
         let run = &avail[..n];
         if hint == usize::MAX {
             let base = chars;
-            if run.is_ascii() {
+            if crate::is_ascii(run.as_bytes()) {
                 ends.extend(byte_ends.iter().map(|&e| (base + e) as u32));
             } else {
                 let mut start = 0;
