@@ -21,12 +21,17 @@
 //!   `std::io::{Read, BufRead, Write}`; every WIT error becomes an [`io::Error`] whose kind
 //!   matches the Python exception and whose inner [`Error`] keeps the WIT error and
 //!   CPython's message.
-//! - [`BinaryFile::iter_lines`] / [`TextFile::iter_lines`] (and `for line in &mut f`) iterate like Python's `for line in f`, but
-//!   fetch every line that is ready in one call (`next-lines`) instead of one call per line.
+//! - [`BinaryFile::iter_lines`] / [`TextFile::iter_lines`] (and `for line in &mut f`)
+//!   iterate like Python's `for line in f`, but fetch every line that is ready in one call
+//!   (`next-lines-words` / `next-lines`) instead of one call per line. The items ([`Line`],
+//!   [`TextLine`]) share their batch's memory: no copy or allocation per line.
+//! - Bulk reads ([`BinaryFile::read_bytes`], `read_to_end`) use `read-words`, the `list<u64>`
+//!   variant of `read`, which crosses the boundary about twice as fast.
 //!
 //! # What the crate buffers
 //! A file keeps the bytes (text) it fetched from sockfile and has not yet handed out: the
-//! rest of a `next-lines` batch (complete lines only), or the rest of a `read1` that
+//! rest of a `next-lines` batch (complete lines only: `next-lines` never waits for more
+//! than one line, so interactive protocols work), or the rest of a `read1` that
 //! [`BufRead::fill_buf`] made. Every read method of the wrapper takes from there first, so
 //! everything read through the crate is exactly what the same sequence of calls on the
 //! sockfile file returns, timeouts included (D1: a failed call takes nothing). The buffer is
