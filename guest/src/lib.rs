@@ -32,7 +32,7 @@
 //! A file keeps the bytes (text) it fetched from sockfile and has not yet handed out: the
 //! rest of a `next-lines` batch (complete lines only: `next-lines` never waits for more
 //! than one line, so interactive protocols work), or the rest of a `read1` that
-//! [`BufRead::fill_buf`] made. Every read method of the wrapper takes from there first, so
+//! [`std::io::BufRead::fill_buf`] made. Every read method of the wrapper takes from there first, so
 //! everything read through the crate is exactly what the same sequence of calls on the
 //! sockfile file returns, timeouts included (D1: a failed call takes nothing). The buffer is
 //! invisible to sockfile: calling the raw WIT methods ([`BinaryFile::as_wit`]) on a file
