@@ -99,7 +99,8 @@ fn text_lines_are_decoded_and_translated_in_batches() {
         data.push_str(&format!("ü{i}€\n"));
     }
     data.push_str("last, no end");
-    let modes: [(&str, fn(&str) -> Vec<String>); 2] = [
+    type Split = fn(&str) -> Vec<String>;
+    let modes: [(&str, Split); 2] = [
         ("universal", |s: &str| {
             let t = s.replace("\r\n", "\n").replace('\r', "\n");
             t.split_inclusive('\n').map(str::to_string).collect()
