@@ -438,6 +438,12 @@ impl Sf {
     pub fn next_lines(&mut self, f: BFile, hint: Option<u32>) -> R<(Vec<u8>, Vec<u32>)> {
         call!(self, binary_file.call_next_lines(f.0, hint))
     }
+    pub fn next_lines_words(&mut self, f: BFile, hint: Option<u32>) -> R<(Vec<u64>, Vec<u32>)> {
+        call!(self, binary_file.call_next_lines_words(f.0, hint))
+    }
+    pub fn read_words(&mut self, f: BFile, n: Option<u32>) -> R<(Vec<u64>, u32)> {
+        call!(self, binary_file.call_read_words(f.0, n))
+    }
     pub fn write(&mut self, f: BFile, data: &[u8]) -> R<u32> {
         call!(self, binary_file.call_write(f.0, data))
     }

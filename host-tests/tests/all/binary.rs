@@ -600,3 +600,62 @@ fn next_lines_is_readline_repeated_and_never_waits_for_more() {
     sf.fclose(f).unwrap();
     assert_err(sf.next_lines(f, None), "value-error", "peek of closed file");
 }
+
+/// The bytes of a `*-words` result: little-endian words, cut to `n` bytes.
+fn unpack_words(words: &[u64], n: usize) -> Vec<u8> {
+    let mut out: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    assert!(
+        out.len() >= n && out.len() < n + 8,
+        "{} words for {n} bytes",
+        words.len()
+    );
+    assert!(out[n..].iter().all(|&b| b == 0), "padding is zero");
+    out.truncate(n);
+    out
+}
+
+#[test]
+fn words_variants_return_the_same_bytes_as_read_and_next_lines() {
+    let data: Vec<u8> = (0..20_000u32)
+        .flat_map(|i| format!("{i}:{}\n", "y".repeat((i % 11) as usize)).into_bytes())
+        .chain(*b"tail")
+        .collect();
+    let mut sf = Sf::new();
+    let (s1, mut p1) = connected(&mut sf);
+    let (s2, mut p2) = connected(&mut sf);
+    p1.write_all(&data).unwrap();
+    p2.write_all(&data).unwrap();
+    drop((p1, p2));
+    let a = bfile(&mut sf, s1, "rb", None);
+    let b = bfile(&mut sf, s2, "rb", None);
+    for size in [Some(1), Some(7), Some(8), Some(100_000), Some(0)] {
+        let want = sf.read(a, size).unwrap();
+        let (w, n) = sf.read_words(b, size).unwrap();
+        assert_eq!(unpack_words(&w, n as usize), want, "{size:?}");
+    }
+    loop {
+        let (want, want_ends) = sf.next_lines(a, None).unwrap();
+        let (w, ends) = sf.next_lines_words(b, None).unwrap();
+        assert_eq!(ends, want_ends);
+        assert_eq!(
+            unpack_words(&w, ends.last().map_or(0, |&e| e as usize)),
+            want
+        );
+        if ends.is_empty() {
+            break;
+        }
+    }
+    let (w, n) = sf.read_words(b, None).unwrap();
+    assert_eq!((w.len(), n), (0, 0), "EOF");
+    sf.fclose(b).unwrap();
+    assert_err(
+        sf.read_words(b, Some(1)),
+        "value-error",
+        "read of closed file",
+    );
+    assert_err(
+        sf.next_lines_words(b, None),
+        "value-error",
+        "readline of closed file",
+    );
+}
