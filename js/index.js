@@ -281,6 +281,39 @@ class FileBase {
   seekable() {
     return guard(() => this.wit.seekable());
   }
+  // The buffered batch (subclasses: _data, _pos, _ends, _next, _take, _takeLine, _size).
+  _lineEnd() {
+    const ends = this._ends;
+    while (this._next < ends.length && ends[this._next] <= this._pos) this._next++;
+    return this._next < ends.length ? ends[this._next] : this._data.length;
+  }
+  /** `f.readlines(hint)`: buffered lines first, then the file's; nothing lost on an error. */
+  readlines(hint) {
+    const h = hint > 0 ? hint : Infinity;
+    const lines = [];
+    let total = 0;
+    const saved = [this._pos, this._next];
+    while (this._pos < this._data.length && total <= h) {
+      const l = this._takeLine();
+      total += this._size(l);
+      lines.push(l);
+    }
+    if (total > h) return lines;
+    try {
+      if (h === Infinity) {
+        lines.push(...this.wit.readlines(undefined));
+      } else if (total === h) {
+        const l = this.wit.readline(undefined);
+        if (l.length > 0) lines.push(l);
+      } else {
+        lines.push(...this.wit.readlines(h - total));
+      }
+    } catch (e) {
+      [this._pos, this._next] = saved; // nothing taken is lost
+      rethrow(e);
+    }
+    return lines;
+  }
   /** `for (const line of file)`: Python's `for line in f`, in batches. */
   lines() {
     return new LineIterator(this);
@@ -319,11 +352,6 @@ export class BinaryFile extends FileBase {
   }
   _have() {
     return this._data.length - this._pos;
-  }
-  _lineEnd() {
-    const ends = this._ends;
-    while (this._next < ends.length && ends[this._next] <= this._pos) this._next++;
-    return this._next < ends.length ? ends[this._next] : this._data.length;
   }
   _take(n) {
     const start = this._pos;
@@ -401,32 +429,11 @@ export class BinaryFile extends FileBase {
     const n = this._lineEnd() - this._pos;
     return this._take(limit == null ? n : Math.min(n, limit)).slice();
   }
-  /** `f.readlines(hint)`: an array of Uint8Array. */
-  readlines(hint) {
-    const h = hint > 0 ? hint : Infinity;
-    const lines = [];
-    let total = 0;
-    const saved = [this._pos, this._next];
-    while (this._have() > 0 && total <= h) {
-      const l = this._take(this._lineEnd() - this._pos).slice();
-      total += l.length;
-      lines.push(l);
-    }
-    if (total > h) return lines;
-    try {
-      if (h === Infinity) {
-        lines.push(...this.wit.readlines(undefined));
-      } else if (total === h) {
-        const l = this.wit.readline(undefined);
-        if (l.length > 0) lines.push(l);
-      } else {
-        lines.push(...this.wit.readlines(h - total));
-      }
-    } catch (e) {
-      [this._pos, this._next] = saved; // nothing taken is lost
-      rethrow(e);
-    }
-    return lines;
+  _takeLine() {
+    return this._take(this._lineEnd() - this._pos).slice();
+  }
+  _size(line) {
+    return line.length;
   }
   /** `f.write(data)` (Uint8Array or a string, sent as UTF-8): the count accepted. */
   write(data) {
@@ -485,11 +492,6 @@ export class TextFile extends FileBase {
     this._ends = NO_ENDS;
     this._next = 0;
   }
-  _lineEnd() {
-    const ends = this._ends;
-    while (this._next < ends.length && ends[this._next] <= this._pos) this._next++;
-    return this._next < ends.length ? ends[this._next] : this._data.length;
-  }
   _take(k) {
     const start = this._pos;
     this._pos = start + k;
@@ -540,32 +542,11 @@ export class TextFile extends FileBase {
     const line = this._data.slice(this._pos, this._lineEnd());
     return this._take(limit == null ? line.length : codePointPrefix(line, limit));
   }
-  /** `f.readlines(hint)` (characters). */
-  readlines(hint) {
-    const h = hint > 0 ? hint : Infinity;
-    const lines = [];
-    let total = 0;
-    const saved = [this._pos, this._next];
-    while (this._pos < this._data.length && total <= h) {
-      const l = this._take(this._lineEnd() - this._pos);
-      total += [...l].length;
-      lines.push(l);
-    }
-    if (total > h) return lines;
-    try {
-      if (h === Infinity) {
-        lines.push(...this.wit.readlines(undefined));
-      } else if (total === h) {
-        const l = this.wit.readline(undefined);
-        if (l.length > 0) lines.push(l);
-      } else {
-        lines.push(...this.wit.readlines(h - total));
-      }
-    } catch (e) {
-      [this._pos, this._next] = saved;
-      rethrow(e);
-    }
-    return lines;
+  _takeLine() {
+    return this._take(this._lineEnd() - this._pos);
+  }
+  _size(line) {
+    return [...line].length; // characters (code points), as Python counts them
   }
   /** `f.write(s)`: the number of characters written. */
   write(s) {

@@ -16,7 +16,8 @@ pub struct BinaryFile {
     f: wit::BinaryFile,
     pending: Pending<Shared<Buf>>,
     /// `SocketIO` (`buffering=0`) or a writer: no `read1`; `Read` uses `read(n)`.
-    no_read1: bool,
+    /// Found out on first need (a refused `read1`), not with a call per file.
+    no_read1: Option<bool>,
 }
 
 /// A line from [`BinaryFile::iter_lines`]: the bytes (with their `\n`), shared with the
@@ -90,12 +91,10 @@ impl Iterator for Lines<'_> {
 impl BinaryFile {
     /// Wrap a WIT binary file.
     pub fn from_wit(f: wit::BinaryFile) -> BinaryFile {
-        // read1(0) does nothing on a reader; SocketIO and writers refuse it.
-        let no_read1 = matches!(f.read1(Some(0)), Err(e) if unsupported_read1(&e));
         BinaryFile {
             f,
             pending: Pending::default(),
-            no_read1,
+            no_read1: None,
         }
     }
 
@@ -161,7 +160,7 @@ impl BinaryFile {
             return self.read_words(size);
         }
         match size {
-            Some(n) if n as usize <= have || self.no_read1 => Ok(self.take(n as usize)),
+            Some(n) if n as usize <= have || self.no_read1() => Ok(self.take(n as usize)),
             _ => {
                 let more = self.read_words(size.map(|n| n - have as u32))?;
                 let mut out = self.take(have);
@@ -286,13 +285,26 @@ impl BinaryFile {
         e
     }
 
+    /// One receive: `read1(n)`, or `read(n)` where there is no `read1`.
     fn fetch(&mut self, n: usize) -> io::Result<Vec<u8>> {
         let n = n.min(u32::MAX as usize) as u32;
-        if self.no_read1 {
-            sf(self.f.read(Some(n)))
-        } else {
-            sf(self.f.read1(Some(n)))
+        if self.no_read1 != Some(true) {
+            match self.f.read1(Some(n)) {
+                Err(e) if unsupported_read1(&e) => self.no_read1 = Some(true),
+                r => {
+                    self.no_read1 = Some(false);
+                    return sf(r);
+                }
+            }
         }
+        sf(self.f.read(Some(n)))
+    }
+
+    /// Whether the file has no `read1` (`read1(0)` does nothing on a reader).
+    fn no_read1(&mut self) -> bool {
+        *self
+            .no_read1
+            .get_or_insert_with(|| matches!(self.f.read1(Some(0)), Err(e) if unsupported_read1(&e)))
     }
 }
 

@@ -497,13 +497,7 @@ fn readlines_packed_matches_readlines() {
     ] {
         for hint in [None, Some(1), Some(1000), Some(100_000)] {
             let mut sf = Sf::new();
-            let (s1, mut p1) = connected(&mut sf);
-            let (s2, mut p2) = connected(&mut sf);
-            p1.write_all(&data).unwrap();
-            p2.write_all(&data).unwrap();
-            drop((p1, p2));
-            let a = bfile(&mut sf, s1, mode, buffering);
-            let b = bfile(&mut sf, s2, mode, buffering);
+            let (a, b) = twin_files(&mut sf, &data, mode, buffering);
             loop {
                 let lines = sf.readlines(a, hint).unwrap();
                 let (packed, ends) = sf.readlines_packed(b, hint).unwrap();
@@ -550,13 +544,7 @@ fn next_lines_is_readline_repeated_and_never_waits_for_more() {
     ] {
         for hint in [None, Some(1), Some(1000)] {
             let mut sf = Sf::new();
-            let (s1, mut p1) = connected(&mut sf);
-            let (s2, mut p2) = connected(&mut sf);
-            p1.write_all(&data).unwrap();
-            p2.write_all(&data).unwrap();
-            drop((p1, p2));
-            let a = bfile(&mut sf, s1, mode, buffering);
-            let b = bfile(&mut sf, s2, mode, buffering);
+            let (a, b) = twin_files(&mut sf, &data, mode, buffering);
             loop {
                 let (packed, ends) = sf.next_lines(b, hint).unwrap();
                 let mut start = 0;
@@ -621,13 +609,7 @@ fn words_variants_return_the_same_bytes_as_read_and_next_lines() {
         .chain(*b"tail")
         .collect();
     let mut sf = Sf::new();
-    let (s1, mut p1) = connected(&mut sf);
-    let (s2, mut p2) = connected(&mut sf);
-    p1.write_all(&data).unwrap();
-    p2.write_all(&data).unwrap();
-    drop((p1, p2));
-    let a = bfile(&mut sf, s1, "rb", None);
-    let b = bfile(&mut sf, s2, "rb", None);
+    let (a, b) = twin_files(&mut sf, &data, "rb", None);
     for size in [Some(1), Some(7), Some(8), Some(100_000), Some(0)] {
         let want = sf.read(a, size).unwrap();
         let (w, n) = sf.read_words(b, size).unwrap();
@@ -658,4 +640,18 @@ fn words_variants_return_the_same_bytes_as_read_and_next_lines() {
         "value-error",
         "readline of closed file",
     );
+}
+
+/// Two files of one mode over two connections whose peers sent the same `data`, then EOF:
+/// one side is read one way, the other another way, and the results compared.
+fn twin_files(sf: &mut Sf, data: &[u8], mode: &str, buffering: Option<i32>) -> (BFile, BFile) {
+    let (s1, mut p1) = connected(sf);
+    let (s2, mut p2) = connected(sf);
+    p1.write_all(data).unwrap();
+    p2.write_all(data).unwrap();
+    drop((p1, p2));
+    (
+        bfile(sf, s1, mode, buffering),
+        bfile(sf, s2, mode, buffering),
+    )
 }
