@@ -8,14 +8,7 @@
 use crate::buffered::{BufferedReader, BufferedWriter};
 use crate::error::{Error, Result};
 use crate::raw::{Conn, RawRead, RawWrite, SocketIo};
-use crate::text::TextFile;
 use crate::MAX_READ;
-
-/// What `makefile` returns.
-pub enum File<C: Conn> {
-    Binary(BinaryFile<C>),
-    Text(Box<TextFile<C>>),
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -95,26 +88,27 @@ impl<C: Conn> BinaryFile<C> {
     }
 
     /// `read(size)`.
-    pub fn read(&mut self, size: Option<usize>) -> Result<Vec<u8>> {
+    pub async fn read(&mut self, size: Option<usize>) -> Result<Vec<u8>> {
         self.check_read("read of closed file", "read")?;
         match self.kind {
-            Kind::Raw => self.raw_read(size),
-            _ => self.reader.read(&mut self.raw, size),
+            Kind::Raw => self.raw_read(size).await,
+            _ => self.reader.read(&mut self.raw, size).await,
         }
     }
 
     /// `SocketIO.read(n)`: one receive; `read()` is `readall()`.
-    fn raw_read(&mut self, size: Option<usize>) -> Result<Vec<u8>> {
+    async fn raw_read(&mut self, size: Option<usize>) -> Result<Vec<u8>> {
         match size {
             None => {
                 let mut all = BufferedReader::new(MAX_READ);
-                all.read(&mut self.raw, None)
+                all.read(&mut self.raw, None).await
             }
             Some(n) => {
                 let mut buf = vec![0; n.min(MAX_READ)];
                 let k = self
                     .raw
                     .read_into(&mut buf)
+                    .await
                     .map_err(Error::read_would_block)?;
                 buf.truncate(k);
                 Ok(buf)
@@ -123,29 +117,29 @@ impl<C: Conn> BinaryFile<C> {
     }
 
     /// `read1(size)`.
-    pub fn read1(&mut self, size: Option<usize>) -> Result<Vec<u8>> {
+    pub async fn read1(&mut self, size: Option<usize>) -> Result<Vec<u8>> {
         match self.kind {
             Kind::Raw => unsupported("read1"),
             _ => {
                 self.check_read("read of closed file", "read1")?;
-                self.reader.read1(&mut self.raw, size)
+                self.reader.read1(&mut self.raw, size).await
             }
         }
     }
 
     /// `peek(size)`.
-    pub fn peek(&mut self, _size: Option<usize>) -> Result<Vec<u8>> {
+    pub async fn peek(&mut self, _size: Option<usize>) -> Result<Vec<u8>> {
         match self.kind {
             Kind::Raw | Kind::Writer => unsupported("peek"),
             _ => {
                 self.check_read("peek of closed file", "peek")?;
-                self.reader.peek(&mut self.raw)
+                self.reader.peek(&mut self.raw).await
             }
         }
     }
 
     /// `readline(limit)`.
-    pub fn readline(&mut self, limit: Option<usize>) -> Result<Vec<u8>> {
+    pub async fn readline(&mut self, limit: Option<usize>) -> Result<Vec<u8>> {
         // IOBase.readline (SocketIO, BufferedWriter, BufferedRWPair) loops while the line
         // is shorter than the limit: readline(0) returns b'' before any check.
         if limit == Some(0) && self.kind != Kind::Reader {
@@ -158,9 +152,9 @@ impl<C: Conn> BinaryFile<C> {
         };
         self.check_read(msg, "read")?;
         match self.kind {
-            Kind::Raw => self.raw_readline(limit),
-            Kind::Pair => self.pair_readline(limit),
-            _ => self.reader.readline(&mut self.raw, limit),
+            Kind::Raw => self.raw_readline(limit).await,
+            Kind::Pair => self.pair_readline(limit).await,
+            _ => self.reader.readline(&mut self.raw, limit).await,
         }
     }
 
@@ -169,16 +163,16 @@ impl<C: Conn> BinaryFile<C> {
     /// As in CPython, `n` is bounded by `limit` itself rather than by what is left of it, so
     /// the result can exceed `limit` (by less than one buffer). On an error the bytes already
     /// taken go back to the buffer (D1).
-    fn pair_readline(&mut self, limit: Option<usize>) -> Result<Vec<u8>> {
+    async fn pair_readline(&mut self, limit: Option<usize>) -> Result<Vec<u8>> {
         let mut line = Vec::new();
-        let r = self.pair_readline_into(limit, &mut line);
+        let r = self.pair_readline_into(limit, &mut line).await;
         if r.is_err() {
             self.reader.give_back(&mut self.raw, &line);
         }
         r.map(|()| line)
     }
 
-    fn pair_readline_into(&mut self, limit: Option<usize>, line: &mut Vec<u8>) -> Result<()> {
+    async fn pair_readline_into(&mut self, limit: Option<usize>, line: &mut Vec<u8>) -> Result<()> {
         let limit = limit.unwrap_or(usize::MAX);
         while line.len() < limit {
             if self.closed_for_reading() {
@@ -187,6 +181,7 @@ impl<C: Conn> BinaryFile<C> {
             let ahead = self
                 .reader
                 .peek(&mut self.raw)
+                .await
                 .map_err(Error::read_would_block)?;
             let window = &ahead[..ahead.len().min(limit)];
             let n = match crate::memchr_nl(window) {
@@ -194,7 +189,7 @@ impl<C: Conn> BinaryFile<C> {
                 None if window.is_empty() => 1,
                 None => window.len(),
             };
-            let chunk = self.reader.read(&mut self.raw, Some(n))?;
+            let chunk = self.reader.read(&mut self.raw, Some(n)).await?;
             if chunk.is_empty() {
                 break;
             }
@@ -209,12 +204,12 @@ impl<C: Conn> BinaryFile<C> {
     /// `IOBase.readline` over `SocketIO`: byte by byte, so nothing is read ahead of the line
     /// (a new `makefile('rb', 0)` continues exactly after it). The bytes come from the
     /// connection's receive queue, not one host call each.
-    fn raw_readline(&mut self, limit: Option<usize>) -> Result<Vec<u8>> {
+    async fn raw_readline(&mut self, limit: Option<usize>) -> Result<Vec<u8>> {
         let limit = limit.unwrap_or(usize::MAX);
         let mut line = Vec::new();
         let mut byte = [0u8; 1];
         while line.len() < limit {
-            match self.raw.read_into(&mut byte) {
+            match self.raw.read_into(&mut byte).await {
                 Ok(0) => break,
                 Ok(_) => {
                     line.push(byte[0]);
@@ -232,36 +227,38 @@ impl<C: Conn> BinaryFile<C> {
     }
 
     /// `readlines(hint)`.
-    pub fn readlines(&mut self, hint: Option<usize>) -> Result<Vec<Vec<u8>>> {
+    pub async fn readlines(&mut self, hint: Option<usize>) -> Result<Vec<Vec<u8>>> {
         if self.closed() {
             return Err(Error::closed_file());
         }
         self.check_read("readline of closed file", "read")?;
         match self.kind {
-            Kind::Raw => self.raw_readlines(hint),
+            Kind::Raw => self.raw_readlines(hint).await,
             Kind::Pair => {
                 // IOBase.readlines over the pair's IOBase.readline.
-                crate::buffered::collect_lines(hint, Vec::len, || self.pair_readline(None)).map_err(
-                    |(lines, e)| {
-                        self.reader.give_back(&mut self.raw, &lines.concat());
-                        e
-                    },
-                )
+                let r = crate::buffered::collect_lines(hint, Vec::len, async || {
+                    self.pair_readline(None).await
+                })
+                .await;
+                r.map_err(|(lines, e)| {
+                    self.reader.give_back(&mut self.raw, &lines.concat());
+                    e
+                })
             }
-            _ => self.reader.readlines(&mut self.raw, hint),
+            _ => self.reader.readlines(&mut self.raw, hint).await,
         }
     }
 
     /// `readlines(hint)` as one byte buffer plus line ends (extension, no Python analogue).
-    pub fn readlines_packed(&mut self, hint: Option<usize>) -> Result<(Vec<u8>, Vec<u32>)> {
+    pub async fn readlines_packed(&mut self, hint: Option<usize>) -> Result<(Vec<u8>, Vec<u32>)> {
         if self.closed() {
             return Err(Error::closed_file());
         }
         self.check_read("readline of closed file", "read")?;
         match self.kind {
-            Kind::Reader => self.reader.readlines_packed(&mut self.raw, hint),
+            Kind::Reader => self.reader.readlines_packed(&mut self.raw, hint).await,
             _ => {
-                let lines = self.readlines(hint)?;
+                let lines = self.readlines(hint).await?;
                 let mut ends = Vec::with_capacity(lines.len());
                 let mut data = Vec::with_capacity(lines.iter().map(Vec::len).sum());
                 for l in lines {
@@ -277,8 +274,8 @@ impl<C: Conn> BinaryFile<C> {
     /// `readline()`, then more `readline()`s while the read buffer already holds a complete
     /// line, so no call after the first waits or touches the connection. Returns the lines
     /// packed as in [`readlines_packed`](Self::readlines_packed); empty at EOF.
-    pub fn next_lines(&mut self, hint: Option<usize>) -> Result<(Vec<u8>, Vec<u32>)> {
-        let mut data = self.readline(None)?;
+    pub async fn next_lines(&mut self, hint: Option<usize>) -> Result<(Vec<u8>, Vec<u32>)> {
+        let mut data = self.readline(None).await?;
         if data.is_empty() {
             return Ok((data, Vec::new()));
         }
@@ -291,29 +288,31 @@ impl<C: Conn> BinaryFile<C> {
         Ok((data, ends))
     }
 
-    fn raw_readlines(&mut self, hint: Option<usize>) -> Result<Vec<Vec<u8>>> {
-        crate::buffered::collect_lines(hint, Vec::len, || self.raw_readline(None)).map_err(
-            |(lines, e)| {
-                self.raw.unread(&lines.concat());
-                e
-            },
-        )
+    async fn raw_readlines(&mut self, hint: Option<usize>) -> Result<Vec<Vec<u8>>> {
+        let r =
+            crate::buffered::collect_lines(hint, Vec::len, async || self.raw_readline(None).await)
+                .await;
+        r.map_err(|(lines, e)| {
+            self.raw.unread(&lines.concat());
+            e
+        })
     }
 
     /// `write(data)`: the count of bytes taken.
-    pub fn write(&mut self, data: &[u8]) -> Result<usize> {
+    pub async fn write(&mut self, data: &[u8]) -> Result<usize> {
         self.check_write()?;
         match self.kind {
             Kind::Raw => self
                 .raw
                 .write(data)
+                .await
                 .map_err(|e| crate::buffered::write_blocked(e, 0)),
-            _ => self.writer.write(&mut self.raw, data),
+            _ => self.writer.write(&mut self.raw, data).await,
         }
     }
 
     /// `writelines(lines)`: every byte sent/buffered, or an error with the count (D4).
-    pub fn writelines(&mut self, lines: &[Vec<u8>]) -> Result<()> {
+    pub async fn writelines(&mut self, lines: &[Vec<u8>]) -> Result<()> {
         if self.closed() {
             return Err(Error::closed_file());
         }
@@ -324,8 +323,8 @@ impl<C: Conn> BinaryFile<C> {
         let mut done: u64 = 0;
         for line in lines {
             let r = match self.kind {
-                Kind::Raw => self.raw_write_all(line),
-                _ => self.writer.write(&mut self.raw, line).map(drop),
+                Kind::Raw => self.raw_write_all(line).await,
+                _ => self.writer.write(&mut self.raw, line).await.map(drop),
             };
             r.map_err(|e| add_written(e, done))?;
             done += line.len() as u64;
@@ -334,10 +333,10 @@ impl<C: Conn> BinaryFile<C> {
     }
 
     /// Unbuffered: loop single sends until all of `data` went (D4: IOBase would stop early).
-    fn raw_write_all(&mut self, data: &[u8]) -> Result<()> {
+    async fn raw_write_all(&mut self, data: &[u8]) -> Result<()> {
         let mut off = 0;
         while off < data.len() {
-            match self.raw.write(&data[off..]) {
+            match self.raw.write(&data[off..]).await {
                 Ok(n) => off += n,
                 Err(e) => return Err(crate::buffered::write_blocked(e, off as u64)),
             }
@@ -346,7 +345,7 @@ impl<C: Conn> BinaryFile<C> {
     }
 
     /// `flush()`.
-    pub fn flush(&mut self) -> Result<()> {
+    pub async fn flush(&mut self) -> Result<()> {
         if self.closed() {
             return match self.kind {
                 Kind::Writer | Kind::Pair => closed("flush of closed file"),
@@ -354,18 +353,18 @@ impl<C: Conn> BinaryFile<C> {
             };
         }
         match self.kind {
-            Kind::Writer | Kind::Pair => self.writer.flush(&mut self.raw),
+            Kind::Writer | Kind::Pair => self.writer.flush(&mut self.raw).await,
             _ => Ok(()),
         }
     }
 
     /// `close()`: flush, then close the raw object even if the flush failed; idempotent.
-    pub fn close(&mut self) -> Result<()> {
+    pub async fn close(&mut self) -> Result<()> {
         if self.closed() {
             return Ok(());
         }
         let flushed = match self.kind {
-            Kind::Writer | Kind::Pair => self.writer.flush(&mut self.raw),
+            Kind::Writer | Kind::Pair => self.writer.flush(&mut self.raw).await,
             _ => Ok(()),
         };
         self.raw.close();
@@ -434,10 +433,10 @@ impl<C: Conn> BinaryFile<C> {
     }
 
     /// Drain what the reader has buffered (used by the text layer).
-    pub(crate) fn read_chunk(&mut self, size: usize) -> Result<Vec<u8>> {
+    pub(crate) async fn read_chunk(&mut self, size: usize) -> Result<Vec<u8>> {
         match self.kind {
-            Kind::Raw => self.raw_read(Some(size)),
-            _ => self.reader.read1(&mut self.raw, Some(size)),
+            Kind::Raw => self.raw_read(Some(size)).await,
+            _ => self.reader.read1(&mut self.raw, Some(size)).await,
         }
     }
 }
@@ -455,7 +454,11 @@ fn add_written(e: Error, earlier: u64) -> Error {
 
 impl<C: Conn> Drop for BinaryFile<C> {
     /// Dropping a file is CPython's GC: close, flushing first; errors are ignored as in 3.11.
+    ///
+    /// A close that would have to wait (0.3, a flush to a stalled peer) cannot wait in a
+    /// destructor: the raw object is released and the unsent bytes are dropped.
     fn drop(&mut self) {
-        let _ = self.close();
+        let _ = crate::now(self.close());
+        self.raw.close();
     }
 }

@@ -1,9 +1,16 @@
 //! sockfile: CPython's `socket.makefile()` as a WebAssembly component.
 //!
 //! Layers, each only seeing the one below (as in `_pyio`):
-//! `socket` (makefile wiring, `_io_refs`) → `text` (TextIOWrapper) → `file` / `buffered`
-//! (BufferedReader/Writer/RWPair) → `raw` (SocketIO over a `Conn`) → `component::conn`
-//! (WASI 0.2 sockets). Everything above `component` is plain Rust and unit-tested natively.
+//! `socket` (makefile wiring) → `makefile` (argument checks) → `text` (TextIOWrapper) →
+//! `file` / `buffered` (BufferedReader/Writer/RWPair) → `raw` (SocketIO, the shared socket
+//! state with `_io_refs`, over a `Conn`) → a front end's connection: `component::conn`
+//! (WASI 0.2 sockets) or `component_p3::conn` (WASI 0.3). Everything above the front ends
+//! is plain Rust, written once, and unit-tested natively.
+//!
+//! One core for both worlds: the calls that can wait are `async fn`s over the `Conn` trait.
+//! The 0.2 front end runs each to completion in place ([`now`]): its connection blocks inside
+//! and is never pending. The 0.3 front end awaits them, so one instance serves many
+//! connections.
 
 pub mod buffered;
 pub mod error;
@@ -18,6 +25,20 @@ mod tests;
 
 #[cfg(target_arch = "wasm32")]
 mod component;
+
+/// Run a call of the core to completion without waiting.
+///
+/// The 0.2 connection never suspends (its futures are ready on the first poll), so its
+/// front end drives every core call with this. A future that is not ready (only possible
+/// with a connection that really waits) is dropped and reported as would-block.
+pub fn now<T>(f: impl std::future::Future<Output = error::Result<T>>) -> error::Result<T> {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match f.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(r) => r,
+        std::task::Poll::Pending => Err(error::Error::WouldBlock),
+    }
+}
 
 /// Default buffer size (deviation D8): the largest read a wasmtime host serves in one call.
 pub const DEFAULT_BUFFER_SIZE: usize = 65536;

@@ -1,7 +1,7 @@
 //! Argument handling of `socket.makefile()`, line by line as `Lib/socket.py` does it.
 #![deny(unsafe_code)]
 
-use crate::error::{Error, Result};
+use crate::error::{py_repr, Error, Result};
 use crate::text::codec::Codec;
 use crate::text::newline::Newline;
 use crate::text::TextConfig;
@@ -75,51 +75,4 @@ pub fn plan(
     let errors = errors.unwrap_or("strict").to_string();
     let text = TextConfig::new(name, codec, errors, newline)?;
     Ok(Plan::Text { buffer_size, text })
-}
-
-/// Python's `repr()` of a `str`.
-pub fn py_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if is_printable(c) => out.push(c),
-            c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push_str(&format!("\\U{:08x}", c as u32)),
-        }
-    }
-    out.push(quote);
-    out
-}
-
-/// Approximation of `str.isprintable()` for one character: controls, separators other than
-/// the ASCII space, and unassigned-looking ranges are escaped.
-fn is_printable(c: char) -> bool {
-    let u = c as u32;
-    !(u < 0x20
-        || (0x7f..0xa1).contains(&u)
-        || u == 0xad
-        || (0x2000..=0x200f).contains(&u)
-        || (0x2028..=0x202f).contains(&u)
-        || (0x205f..=0x206f).contains(&u)
-        || u == 0x3000
-        || u == 0xfeff
-        || (0xd800..0xe000).contains(&u)
-        || (0xfff0..=0xfffb).contains(&u)
-        || (0xe000..0xf900).contains(&u)
-        || u >= 0xf0000)
 }

@@ -6,10 +6,19 @@
 //!
 //! Raw calls report "no progress" as errors: `Error::WouldBlock` (non-blocking mode, where
 //! CPython's raw layer returns `None`) and `Error::Timeout`. Neither consumes any data.
+//!
+//! The calls that can wait are `async`: this is the one place the two worlds differ. The
+//! WASI 0.2 connection finishes every call before it returns (its futures are ready on the
+//! first poll, see [`crate::now`]); the WASI 0.3 one awaits the host. Every layer above is
+//! written once over these traits.
 #![deny(unsafe_code)]
+#![allow(async_fn_in_trait)]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use crate::error::{Errno, Error, Result};
-use crate::socket::SharedSocket;
 
 /// Python's `SHUT_RD` / `SHUT_WR` / `SHUT_RDWR`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,29 +32,34 @@ pub enum Shutdown {
 ///
 /// `timeout` is the socket's current setting: `None` blocks, `Some(0.0)` never waits,
 /// `Some(t)` waits at most `t` seconds for progress (per call, like CPython's `sock_call`).
+///
+/// Methods take `&self`: a connection is shared (behind an `Rc`) by the socket and its files,
+/// and in the 0.3 world one call may be waiting on it while another starts; each
+/// implementation keeps its own state consistent across its awaits.
 pub trait Conn {
     /// One receive of at most `buf.len()` bytes; `Ok(0)` is EOF (for a non-empty `buf`).
-    fn recv_into(&mut self, buf: &mut [u8], timeout: Option<f64>) -> Result<usize>;
+    async fn recv_into(&self, buf: &mut [u8], timeout: Option<f64>) -> Result<usize>;
     /// Put bytes back at the front of the receive queue, so the next receive returns them
     /// first (deviation D1: an interrupted read loses nothing).
-    fn unrecv(&mut self, data: &[u8]);
+    fn unrecv(&self, data: &[u8]);
     /// One send: waits (per `timeout`) until some bytes can go, then sends as many as the
     /// host accepts without waiting again. Returns the count, never 0 for non-empty data.
-    fn send(&mut self, data: &[u8], timeout: Option<f64>) -> Result<usize>;
+    async fn send(&self, data: &[u8], timeout: Option<f64>) -> Result<usize>;
     /// `socket.shutdown(how)`.
-    fn shutdown(&mut self, how: Shutdown) -> Result<()>;
+    fn shutdown(&self, how: Shutdown) -> Result<()>;
     /// `(host, port)` of the peer.
     fn peername(&self) -> Result<(String, u16)>;
     /// `(host, port)` of our end.
     fn sockname(&self) -> Result<(String, u16)>;
-    /// The real close: push out accepted output, then release the connection.
-    fn close(self);
+    /// The real close: push out accepted output, then release the connection. Calls still
+    /// waiting on it (0.3) end with an error.
+    fn close(self: Rc<Self>);
 }
 
 /// Reading side of a raw object, as the buffered reader uses it.
 pub trait RawRead {
     /// One read of at most `buf.len()` bytes: `Ok(0)` = EOF for a non-empty `buf`.
-    fn read_into(&mut self, buf: &mut [u8]) -> Result<usize>;
+    async fn read_into(&mut self, buf: &mut [u8]) -> Result<usize>;
     /// Give bytes back (they are read again first). Used when an operation fails after it
     /// already took data, so that nothing is lost (D1).
     fn unread(&mut self, data: &[u8]);
@@ -54,7 +68,97 @@ pub trait RawRead {
 /// Writing side of a raw object.
 pub trait RawWrite {
     /// One write: the number of bytes taken (at least 1 for non-empty data).
-    fn write(&mut self, data: &[u8]) -> Result<usize>;
+    async fn write(&mut self, data: &[u8]) -> Result<usize>;
+}
+
+pub type SharedSocket<C> = Rc<RefCell<SocketCore<C>>>;
+
+/// Ids handed out as `fileno()` (deviation D7); start above stdio like real descriptors.
+static NEXT_ID: AtomicI64 = AtomicI64::new(3);
+
+/// State shared by a socket object and its files.
+///
+/// Invariant: `conn` is `None` exactly when the socket was really closed, which happens
+/// once `closed` is set and `io_refs` is 0.
+pub struct SocketCore<C: Conn> {
+    conn: Option<Rc<C>>,
+    timeout: Option<f64>,
+    io_refs: usize,
+    closed: bool,
+    id: i64,
+}
+
+impl<C: Conn> SocketCore<C> {
+    pub fn new(conn: C, timeout: Option<f64>) -> Self {
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        SocketCore {
+            conn: Some(Rc::new(conn)),
+            timeout,
+            io_refs: 0,
+            closed: false,
+            id,
+        }
+    }
+
+    pub fn fileno(&self) -> i64 {
+        if self.conn.is_some() {
+            self.id
+        } else {
+            -1
+        }
+    }
+
+    pub fn incref(&mut self) {
+        self.io_refs += 1;
+    }
+
+    /// `_decref_socketios`: returns the connection to close if this was the last reference
+    /// of a closed socket.
+    pub fn decref(&mut self) -> Option<Rc<C>> {
+        self.io_refs = self.io_refs.saturating_sub(1);
+        self.take_if_unused()
+    }
+
+    /// `socket.close()`: returns the connection to close if no file holds it.
+    pub fn mark_closed(&mut self) -> Option<Rc<C>> {
+        self.closed = true;
+        self.take_if_unused()
+    }
+
+    fn take_if_unused(&mut self) -> Option<Rc<C>> {
+        if self.closed && self.io_refs == 0 {
+            self.conn.take()
+        } else {
+            None
+        }
+    }
+
+    /// The open connection (`EBADF` once really closed).
+    pub fn conn(&self) -> Result<&C> {
+        self.conn.as_deref().ok_or_else(bad_fd)
+    }
+
+    /// The connection and the timeout for one call that may wait; the caller holds no
+    /// borrow of the socket while it waits.
+    pub fn handle(&self) -> Result<(Rc<C>, Option<f64>)> {
+        let conn = self.conn.clone().ok_or_else(bad_fd)?;
+        Ok((conn, self.timeout))
+    }
+
+    pub fn timeout(&self) -> Option<f64> {
+        self.timeout
+    }
+
+    /// `settimeout` after validation (see `socket::check_timeout`).
+    pub fn set_timeout(&mut self, timeout: Option<f64>) {
+        self.timeout = timeout;
+    }
+
+    pub fn unrecv(&self, data: &[u8]) {
+        if let Some(conn) = self.conn.as_deref() {
+            conn.unrecv(data);
+        }
+    }
 }
 
 /// `socket.SocketIO`: the raw file over a socket. Holds a reference on the socket
@@ -121,35 +225,38 @@ impl<C: Conn> Drop for SocketIo<C> {
 }
 
 impl<C: Conn> RawRead for SocketIo<C> {
-    fn read_into(&mut self, buf: &mut [u8]) -> Result<usize> {
+    async fn read_into(&mut self, buf: &mut [u8]) -> Result<usize> {
         if buf.is_empty() {
             return Ok(0);
         }
-        self.sock()?.borrow_mut().recv_into(buf)
+        // No borrow of the socket is held across the wait.
+        let (conn, timeout) = self.sock()?.borrow().handle()?;
+        conn.recv_into(buf, timeout).await
     }
 
     fn unread(&mut self, data: &[u8]) {
         if let Some(sock) = &self.sock {
-            sock.borrow_mut().unrecv(data);
+            sock.borrow().unrecv(data);
         }
     }
 }
 
 impl<C: Conn> RawWrite for SocketIo<C> {
-    fn write(&mut self, data: &[u8]) -> Result<usize> {
+    async fn write(&mut self, data: &[u8]) -> Result<usize> {
         if data.is_empty() {
             return Ok(0);
         }
-        self.sock()?.borrow_mut().send(data)
+        let (conn, timeout) = self.sock()?.borrow().handle()?;
+        conn.send(data, timeout).await
     }
 }
 
 /// Releasing a reference may really close the socket; kept out of `SocketCore` so the
 /// `RefCell` borrow ends before the connection is torn down.
-pub(crate) struct SharedSocketExt;
+pub struct SharedSocketExt;
 
 impl SharedSocketExt {
-    pub(crate) fn decref<C: Conn>(sock: &SharedSocket<C>) {
+    pub fn decref<C: Conn>(sock: &SharedSocket<C>) {
         let conn = sock.borrow_mut().decref();
         if let Some(conn) = conn {
             conn.close();

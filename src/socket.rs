@@ -7,95 +7,17 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicI64, Ordering};
 
 use crate::error::{Error, Result};
-use crate::file::{BinaryFile, File};
+use crate::file::BinaryFile;
 use crate::makefile::{self, Plan};
-use crate::raw::{bad_fd, Conn, Shutdown, SocketIo};
+use crate::raw::{Conn, SharedSocket, Shutdown, SocketCore, SocketIo};
 use crate::text::TextFile;
 
-pub type SharedSocket<C> = Rc<RefCell<SocketCore<C>>>;
-
-/// Ids handed out as `fileno()` (deviation D7); start above stdio like real descriptors.
-static NEXT_ID: AtomicI64 = AtomicI64::new(3);
-
-/// State shared by a socket object and its files.
-///
-/// Invariant: `conn` is `None` exactly when the socket was really closed, which happens
-/// once `closed` is set and `io_refs` is 0.
-pub struct SocketCore<C: Conn> {
-    conn: Option<C>,
-    timeout: Option<f64>,
-    io_refs: usize,
-    closed: bool,
-    id: i64,
-}
-
-impl<C: Conn> SocketCore<C> {
-    fn new(conn: C, timeout: Option<f64>) -> Self {
-        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        SocketCore {
-            conn: Some(conn),
-            timeout,
-            io_refs: 0,
-            closed: false,
-            id,
-        }
-    }
-
-    pub fn fileno(&self) -> i64 {
-        if self.conn.is_some() {
-            self.id
-        } else {
-            -1
-        }
-    }
-
-    pub fn incref(&mut self) {
-        self.io_refs += 1;
-    }
-
-    /// `_decref_socketios`: returns the connection to close if this was the last reference
-    /// of a closed socket.
-    pub fn decref(&mut self) -> Option<C> {
-        self.io_refs = self.io_refs.saturating_sub(1);
-        self.take_if_unused()
-    }
-
-    /// `socket.close()`: returns the connection to close if no file holds it.
-    fn mark_closed(&mut self) -> Option<C> {
-        self.closed = true;
-        self.take_if_unused()
-    }
-
-    fn take_if_unused(&mut self) -> Option<C> {
-        if self.closed && self.io_refs == 0 {
-            self.conn.take()
-        } else {
-            None
-        }
-    }
-
-    fn conn(&mut self) -> Result<&mut C> {
-        self.conn.as_mut().ok_or_else(bad_fd)
-    }
-
-    pub fn recv_into(&mut self, buf: &mut [u8]) -> Result<usize> {
-        let timeout = self.timeout;
-        self.conn()?.recv_into(buf, timeout)
-    }
-
-    pub fn unrecv(&mut self, data: &[u8]) {
-        if let Some(conn) = self.conn.as_mut() {
-            conn.unrecv(data);
-        }
-    }
-
-    pub fn send(&mut self, data: &[u8]) -> Result<usize> {
-        let timeout = self.timeout;
-        self.conn()?.send(data, timeout)
-    }
+/// What `makefile` returns.
+pub enum File<C: Conn> {
+    Binary(BinaryFile<C>),
+    Text(Box<TextFile<C>>),
 }
 
 /// Validate a timeout as `socket.settimeout` does.
@@ -126,12 +48,12 @@ impl<C: Conn> Socket<C> {
     /// `settimeout`: on a really closed socket CPython stores the value, then fails (EBADF).
     pub fn settimeout(&self, timeout: Option<f64>) -> Result<()> {
         let mut core = self.core.borrow_mut();
-        core.timeout = check_timeout(timeout)?;
+        core.set_timeout(check_timeout(timeout)?);
         core.conn().map(drop)
     }
 
     pub fn gettimeout(&self) -> Option<f64> {
-        self.core.borrow().timeout
+        self.core.borrow().timeout()
     }
 
     pub fn setblocking(&self, flag: bool) -> Result<()> {
@@ -139,7 +61,7 @@ impl<C: Conn> Socket<C> {
     }
 
     pub fn getblocking(&self) -> bool {
-        self.core.borrow().timeout != Some(0.0)
+        self.core.borrow().timeout() != Some(0.0)
     }
 
     pub fn fileno(&self) -> i64 {
@@ -147,58 +69,60 @@ impl<C: Conn> Socket<C> {
     }
 
     /// `sock.recv(bufsize)`.
-    pub fn recv(&self, bufsize: usize) -> Result<Vec<u8>> {
+    pub async fn recv(&self, bufsize: usize) -> Result<Vec<u8>> {
         let mut buf = vec![0; bufsize.min(crate::MAX_READ)];
         if buf.is_empty() {
             // recv(0) returns b'' at once, even on a closed socket (CPython).
             return Ok(buf);
         }
-        let n = self
-            .core
-            .borrow_mut()
-            .recv_into(&mut buf)
+        let (conn, timeout) = self.core.borrow().handle()?;
+        let n = conn
+            .recv_into(&mut buf, timeout)
+            .await
             .map_err(Error::read_would_block)?;
         buf.truncate(n);
         Ok(buf)
     }
 
     /// `sock.send(data)`.
-    pub fn send(&self, data: &[u8]) -> Result<usize> {
+    pub async fn send(&self, data: &[u8]) -> Result<usize> {
+        let (conn, timeout) = self.core.borrow().handle()?;
         if data.is_empty() {
-            self.core.borrow_mut().conn()?;
             return Ok(0);
         }
-        self.core
-            .borrow_mut()
-            .send(data)
+        conn.send(data, timeout)
+            .await
             .map_err(|e| crate::buffered::write_blocked(e, 0))
     }
 
     /// `sock.sendall(data)`; a timeout after a partial send reports the count (D4).
-    pub fn sendall(&self, data: &[u8]) -> Result<()> {
+    pub async fn sendall(&self, data: &[u8]) -> Result<()> {
+        let (conn, timeout) = self.core.borrow().handle()?;
         let mut sent = 0;
         while sent < data.len() {
-            match self.core.borrow_mut().send(&data[sent..]) {
+            match conn.send(&data[sent..], timeout).await {
                 Ok(n) => sent += n,
                 Err(e) => return Err(crate::buffered::write_blocked(e, sent as u64)),
             }
-        }
-        if data.is_empty() {
-            self.core.borrow_mut().conn()?;
         }
         Ok(())
     }
 
     pub fn shutdown(&self, how: Shutdown) -> Result<()> {
-        self.core.borrow_mut().conn()?.shutdown(how)
+        self.core.borrow().conn()?.shutdown(how)
     }
 
     pub fn getpeername(&self) -> Result<(String, u16)> {
-        self.core.borrow_mut().conn()?.peername()
+        self.core.borrow().conn()?.peername()
     }
 
     pub fn getsockname(&self) -> Result<(String, u16)> {
-        self.core.borrow_mut().conn()?.sockname()
+        self.core.borrow().conn()?.sockname()
+    }
+
+    /// The connection itself, for a front end's own calls on it (0.3 streams).
+    pub fn conn(&self) -> Result<Rc<C>> {
+        Ok(self.core.borrow().handle()?.0)
     }
 
     /// `socket.close()`: idempotent; the connection closes now only if no file holds it.

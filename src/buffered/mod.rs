@@ -19,15 +19,15 @@ use crate::error::{Error, WRITE_WOULD_BLOCK};
 /// `IOBase.readlines(hint)`: lines from `next` until an empty one (EOF), or until their
 /// total size (by `size`) exceeds `hint`. On an error the lines already taken come back with
 /// it, so the caller can return them to its buffer (D1).
-pub fn collect_lines<T>(
+pub async fn collect_lines<T>(
     hint: Option<usize>,
     size: impl Fn(&T) -> usize,
-    mut next: impl FnMut() -> crate::error::Result<T>,
+    mut next: impl AsyncFnMut() -> crate::error::Result<T>,
 ) -> Result<Vec<T>, (Vec<T>, Error)> {
     let hint = hint.filter(|&h| h > 0).unwrap_or(usize::MAX);
     let (mut lines, mut total) = (Vec::new(), 0usize);
     loop {
-        match next() {
+        match next().await {
             Ok(line) if size(&line) == 0 => return Ok(lines),
             Ok(line) => {
                 total = total.saturating_add(size(&line));

@@ -89,7 +89,7 @@ impl BufferedReader {
 
     /// `_bufferedreader_fill_buffer`: one raw read into the rest of the block; `Ok(0)` is
     /// EOF (the buffer is then unchanged).
-    fn fill<R: RawRead>(&mut self, raw: &mut R) -> Result<usize> {
+    async fn fill<R: RawRead>(&mut self, raw: &mut R) -> Result<usize> {
         if !self.valid {
             self.end = 0;
             self.pos = 0;
@@ -105,7 +105,7 @@ impl BufferedReader {
             // Storage grows once; later fills reuse it without zeroing.
             self.buf.resize(start + len, 0);
         }
-        let r = raw.read_into(&mut self.buf[start..start + len]);
+        let r = raw.read_into(&mut self.buf[start..start + len]).await;
         let n = *r.as_ref().unwrap_or(&0);
         self.end = start + n;
         if n > 0 {
@@ -124,11 +124,11 @@ impl BufferedReader {
     }
 
     /// `read(size)`: exactly `n` bytes unless EOF; `None` reads to EOF.
-    pub fn read<R: RawRead>(&mut self, raw: &mut R, n: Option<usize>) -> Result<Vec<u8>> {
+    pub async fn read<R: RawRead>(&mut self, raw: &mut R, n: Option<usize>) -> Result<Vec<u8>> {
         match n {
-            None => self.read_all(raw),
+            None => self.read_all(raw).await,
             Some(n) if n <= self.readahead() => Ok(self.take(n)),
-            Some(n) => self.read_generic(raw, n),
+            Some(n) => self.read_generic(raw, n).await,
         }
     }
 
@@ -149,7 +149,7 @@ impl BufferedReader {
     /// partial block through the buffer. Never reads again once satisfied (a socket would
     /// block on an extraneous read).
     #[cold]
-    fn read_generic<R: RawRead>(&mut self, raw: &mut R, n: usize) -> Result<Vec<u8>> {
+    async fn read_generic<R: RawRead>(&mut self, raw: &mut R, n: usize) -> Result<Vec<u8>> {
         let mut out = self.take(self.readahead());
         out.reserve(n.min(4 * MAX_READ).saturating_sub(out.len()));
         self.reset();
@@ -161,7 +161,7 @@ impl BufferedReader {
             }
             let start = out.len();
             out.resize(start + r.min(MAX_READ), 0);
-            let got = raw.read_into(&mut out[start..]);
+            let got = raw.read_into(&mut out[start..]).await;
             out.truncate(start + *got.as_ref().unwrap_or(&0));
             match got {
                 Ok(k) if k > 0 => remaining -= k,
@@ -172,7 +172,7 @@ impl BufferedReader {
         self.reset();
         self.valid = true;
         while remaining > 0 && self.end < self.cap {
-            let got = self.fill(raw);
+            let got = self.fill(raw).await;
             match got {
                 Ok(r) if r > 0 => {
                     let k = r.min(remaining);
@@ -187,13 +187,13 @@ impl BufferedReader {
     }
 
     /// `_bufferedreader_read_all`: the buffer, then the raw stream's `readall()`.
-    fn read_all<R: RawRead>(&mut self, raw: &mut R) -> Result<Vec<u8>> {
+    async fn read_all<R: RawRead>(&mut self, raw: &mut R) -> Result<Vec<u8>> {
         let mut out = self.take(self.readahead());
         self.reset();
         loop {
             let start = out.len();
             out.resize(start + MAX_READ, 0);
-            let got = raw.read_into(&mut out[start..]);
+            let got = raw.read_into(&mut out[start..]).await;
             out.truncate(start + *got.as_ref().unwrap_or(&0));
             match got {
                 Ok(k) if k > 0 => {}
@@ -204,7 +204,7 @@ impl BufferedReader {
 
     /// `read1(size)`: buffered bytes if any, else exactly one raw read of `size` bytes
     /// (default: the buffer size) straight into the result.
-    pub fn read1<R: RawRead>(&mut self, raw: &mut R, n: Option<usize>) -> Result<Vec<u8>> {
+    pub async fn read1<R: RawRead>(&mut self, raw: &mut R, n: Option<usize>) -> Result<Vec<u8>> {
         let n = n.unwrap_or(self.cap);
         if n == 0 {
             return Ok(Vec::new());
@@ -215,17 +215,20 @@ impl BufferedReader {
         }
         self.reset();
         let mut out = vec![0; n.min(MAX_READ)];
-        let k = raw.read_into(&mut out).map_err(Error::read_would_block)?;
+        let k = raw
+            .read_into(&mut out)
+            .await
+            .map_err(Error::read_would_block)?;
         out.truncate(k);
         Ok(out)
     }
 
     /// `peek(size)`: all buffered bytes (any number, whatever `size`), or a fresh block from
     /// one raw read if there were none.
-    pub fn peek<R: RawRead>(&mut self, raw: &mut R) -> Result<Vec<u8>> {
+    pub async fn peek<R: RawRead>(&mut self, raw: &mut R) -> Result<Vec<u8>> {
         if self.readahead() == 0 {
             self.reset();
-            self.fill(raw).map_err(Error::read_would_block)?;
+            self.fill(raw).await.map_err(Error::read_would_block)?;
             self.pos = 0;
         }
         Ok(self.buffer().to_vec())
@@ -233,14 +236,18 @@ impl BufferedReader {
 
     /// `_buffered_readline(limit)`: up to and including `\n`, at most `limit` bytes, or to
     /// EOF. A partial line taken before an error is given back (D1, D3).
-    pub fn readline<R: RawRead>(&mut self, raw: &mut R, limit: Option<usize>) -> Result<Vec<u8>> {
+    pub async fn readline<R: RawRead>(
+        &mut self,
+        raw: &mut R,
+        limit: Option<usize>,
+    ) -> Result<Vec<u8>> {
         let mut line = Vec::new();
-        self.readline_append(raw, limit, &mut line)?;
+        self.readline_append(raw, limit, &mut line).await?;
         Ok(line)
     }
 
     /// [`readline`](Self::readline) appending to `out`; returns the line's length.
-    pub fn readline_append<R: RawRead>(
+    pub async fn readline_append<R: RawRead>(
         &mut self,
         raw: &mut R,
         limit: Option<usize>,
@@ -263,7 +270,7 @@ impl BufferedReader {
         limit -= n;
         loop {
             self.reset();
-            let r = match self.fill(raw) {
+            let r = match self.fill(raw).await {
                 Ok(r) if r > 0 => r,
                 Ok(_) => break,
                 Err(e) => {
@@ -290,7 +297,7 @@ impl BufferedReader {
 
     /// `readlines(hint)` packed: the lines' bytes in one buffer and each line's end offset
     /// (the `readlines-packed` extension). Same lines, same D1 behaviour as `readlines`.
-    pub fn readlines_packed<R: RawRead>(
+    pub async fn readlines_packed<R: RawRead>(
         &mut self,
         raw: &mut R,
         hint: Option<usize>,
@@ -298,7 +305,7 @@ impl BufferedReader {
         let hint = hint.filter(|&h| h > 0).unwrap_or(usize::MAX);
         let (mut data, mut ends) = (Vec::new(), Vec::new());
         loop {
-            match self.readline_append(raw, None, &mut data) {
+            match self.readline_append(raw, None, &mut data).await {
                 Ok(0) => return Ok((data, ends)),
                 Ok(_) => {
                     ends.push(data.len() as u32);
@@ -336,12 +343,13 @@ impl BufferedReader {
 
     /// `readlines(hint)`: lines to EOF, or until their total size exceeds `hint`.
     /// On failure every line already taken is given back (D1).
-    pub fn readlines<R: RawRead>(
+    pub async fn readlines<R: RawRead>(
         &mut self,
         raw: &mut R,
         hint: Option<usize>,
     ) -> Result<Vec<Vec<u8>>> {
-        super::collect_lines(hint, Vec::len, || self.readline(raw, None)).map_err(|(lines, e)| {
+        let r = super::collect_lines(hint, Vec::len, async || self.readline(raw, None).await).await;
+        r.map_err(|(lines, e)| {
             self.give_back(raw, &lines.concat());
             e
         })

@@ -40,7 +40,7 @@ impl MockRaw {
 }
 
 impl RawRead for MockRaw {
-    fn read_into(&mut self, buf: &mut [u8]) -> Result<usize> {
+    async fn read_into(&mut self, buf: &mut [u8]) -> Result<usize> {
         self.reads += 1;
         self.sizes.push(buf.len());
         match self.steps.pop_front() {
@@ -78,8 +78,12 @@ fn read_collects_across_chunks() {
     for cap in CAPS {
         let mut raw = MockRaw::data(&[b"abc", b"d", b"efg"]);
         let mut r = BufferedReader::new(cap);
-        assert_eq!(r.read(&mut raw, Some(7)).unwrap(), b"abcdefg", "cap {cap}");
-        assert_eq!(r.read(&mut raw, None).unwrap(), b"");
+        assert_eq!(
+            crate::now(r.read(&mut raw, Some(7))).unwrap(),
+            b"abcdefg",
+            "cap {cap}"
+        );
+        assert_eq!(crate::now(r.read(&mut raw, None)).unwrap(), b"");
     }
 }
 
@@ -88,13 +92,16 @@ fn read_all_and_past_eof() {
     for cap in CAPS {
         let mut raw = MockRaw::data(&[b"abc", b"d", b"efg"]);
         let mut r = BufferedReader::new(cap);
-        assert_eq!(r.read(&mut raw, Some(9000)).unwrap(), b"abcdefg");
+        assert_eq!(
+            crate::now(r.read(&mut raw, Some(9000))).unwrap(),
+            b"abcdefg"
+        );
         let mut raw = MockRaw::data(&[b"abc", b"d", b"efg"]);
         let mut r = BufferedReader::new(cap);
-        assert_eq!(r.read(&mut raw, None).unwrap(), b"abcdefg");
+        assert_eq!(crate::now(r.read(&mut raw, None)).unwrap(), b"abcdefg");
         // EOF is not latched: another read asks the raw object again.
         let before = raw.reads;
-        assert_eq!(r.read(&mut raw, Some(1)).unwrap(), b"");
+        assert_eq!(crate::now(r.read(&mut raw, Some(1))).unwrap(), b"");
         assert_eq!(raw.reads, before + 1);
     }
 }
@@ -107,7 +114,7 @@ fn no_extraneous_read() {
             let mut raw = MockRaw::new([d(&b"x".repeat(n)), Step::Timeout]);
             let mut r = BufferedReader::new(cap);
             assert_eq!(
-                r.read(&mut raw, Some(n)).unwrap(),
+                crate::now(r.read(&mut raw, Some(n))).unwrap(),
                 b"x".repeat(n),
                 "cap {cap} n {n}"
             );
@@ -119,29 +126,29 @@ fn no_extraneous_read() {
 fn read1_uses_buffer_then_one_raw_read() {
     let mut raw = MockRaw::data(&[b"abc", b"d", b"efg"]);
     let mut r = BufferedReader::new(10);
-    assert_eq!(r.read(&mut raw, Some(1)).unwrap(), b"a");
+    assert_eq!(crate::now(r.read(&mut raw, Some(1))).unwrap(), b"a");
     assert_eq!(raw.reads, 1);
-    assert_eq!(r.read1(&mut raw, Some(1)).unwrap(), b"b");
+    assert_eq!(crate::now(r.read1(&mut raw, Some(1))).unwrap(), b"b");
     assert_eq!(raw.reads, 1);
-    assert_eq!(r.read1(&mut raw, Some(0)).unwrap(), b"");
-    assert_eq!(r.read1(&mut raw, Some(100)).unwrap(), b"c");
+    assert_eq!(crate::now(r.read1(&mut raw, Some(0))).unwrap(), b"");
+    assert_eq!(crate::now(r.read1(&mut raw, Some(100))).unwrap(), b"c");
     assert_eq!(raw.reads, 1);
-    assert_eq!(r.read1(&mut raw, Some(100)).unwrap(), b"d");
+    assert_eq!(crate::now(r.read1(&mut raw, Some(100))).unwrap(), b"d");
     assert_eq!(raw.reads, 2);
-    assert_eq!(r.read1(&mut raw, Some(100)).unwrap(), b"efg");
-    assert_eq!(r.read1(&mut raw, Some(100)).unwrap(), b"");
+    assert_eq!(crate::now(r.read1(&mut raw, Some(100))).unwrap(), b"efg");
+    assert_eq!(crate::now(r.read1(&mut raw, Some(100))).unwrap(), b"");
 }
 
 #[test]
 fn peek_returns_buffer_without_consuming() {
     let mut raw = MockRaw::data(&[b"abc", b"def"]);
     let mut r = BufferedReader::new(16);
-    assert_eq!(r.peek(&mut raw).unwrap(), b"abc");
-    assert_eq!(r.peek(&mut raw).unwrap(), b"abc");
-    assert_eq!(r.read(&mut raw, Some(2)).unwrap(), b"ab");
-    assert_eq!(r.peek(&mut raw).unwrap(), b"c");
-    assert_eq!(r.read(&mut raw, Some(4)).unwrap(), b"cdef");
-    assert_eq!(r.peek(&mut raw).unwrap(), b"");
+    assert_eq!(crate::now(r.peek(&mut raw)).unwrap(), b"abc");
+    assert_eq!(crate::now(r.peek(&mut raw)).unwrap(), b"abc");
+    assert_eq!(crate::now(r.read(&mut raw, Some(2))).unwrap(), b"ab");
+    assert_eq!(crate::now(r.peek(&mut raw)).unwrap(), b"c");
+    assert_eq!(crate::now(r.read(&mut raw, Some(4))).unwrap(), b"cdef");
+    assert_eq!(crate::now(r.peek(&mut raw)).unwrap(), b"");
 }
 
 #[test]
@@ -149,12 +156,16 @@ fn readline_spans_short_reads_and_limits() {
     for cap in CAPS {
         let mut raw = MockRaw::data(&[b"ab", b"c\nde", b"f\n", b"gh"]);
         let mut r = BufferedReader::new(cap);
-        assert_eq!(r.readline(&mut raw, None).unwrap(), b"abc\n", "cap {cap}");
-        assert_eq!(r.readline(&mut raw, Some(1)).unwrap(), b"d");
-        assert_eq!(r.readline(&mut raw, Some(0)).unwrap(), b"");
-        assert_eq!(r.readline(&mut raw, Some(10)).unwrap(), b"ef\n");
-        assert_eq!(r.readline(&mut raw, None).unwrap(), b"gh");
-        assert_eq!(r.readline(&mut raw, None).unwrap(), b"");
+        assert_eq!(
+            crate::now(r.readline(&mut raw, None)).unwrap(),
+            b"abc\n",
+            "cap {cap}"
+        );
+        assert_eq!(crate::now(r.readline(&mut raw, Some(1))).unwrap(), b"d");
+        assert_eq!(crate::now(r.readline(&mut raw, Some(0))).unwrap(), b"");
+        assert_eq!(crate::now(r.readline(&mut raw, Some(10))).unwrap(), b"ef\n");
+        assert_eq!(crate::now(r.readline(&mut raw, None)).unwrap(), b"gh");
+        assert_eq!(crate::now(r.readline(&mut raw, None)).unwrap(), b"");
     }
 }
 
@@ -164,12 +175,12 @@ fn readlines_hint_stops_after_exceeding() {
     for hint in [2, 3] {
         let mut raw = MockRaw::data(&[b"a\nbc\nd\ne\n"]);
         let mut r = BufferedReader::new(4);
-        let lines = r.readlines(&mut raw, Some(hint)).unwrap();
+        let lines = crate::now(r.readlines(&mut raw, Some(hint))).unwrap();
         assert_eq!(lines, vec![b"a\n".to_vec(), b"bc\n".to_vec()]);
     }
     let mut raw = MockRaw::data(&[b"a\nbc\nd\ne\n"]);
     let mut r = BufferedReader::new(4);
-    assert_eq!(r.readlines(&mut raw, None).unwrap().len(), 4);
+    assert_eq!(crate::now(r.readlines(&mut raw, None)).unwrap().len(), 4);
 }
 
 #[test]
@@ -186,10 +197,14 @@ fn non_blocking_reads_never_return_empty_for_no_data() {
         ];
         let mut raw = MockRaw::new(steps);
         let mut r = BufferedReader::new(cap);
-        assert_eq!(r.read(&mut raw, Some(6)).unwrap(), b"abcd", "cap {cap}");
-        assert_eq!(r.read(&mut raw, Some(1)).unwrap(), b"e");
-        assert_eq!(r.read(&mut raw, None).unwrap(), b"fg");
-        let e = r.peek(&mut raw).unwrap_err();
+        assert_eq!(
+            crate::now(r.read(&mut raw, Some(6))).unwrap(),
+            b"abcd",
+            "cap {cap}"
+        );
+        assert_eq!(crate::now(r.read(&mut raw, Some(1))).unwrap(), b"e");
+        assert_eq!(crate::now(r.read(&mut raw, None)).unwrap(), b"fg");
+        let e = crate::now(r.peek(&mut raw)).unwrap_err();
         assert_eq!(
             e,
             Error::BlockingIo {
@@ -197,7 +212,7 @@ fn non_blocking_reads_never_return_empty_for_no_data() {
                 message: READ_WOULD_BLOCK
             }
         );
-        assert_eq!(r.read(&mut raw, None).unwrap(), b"");
+        assert_eq!(crate::now(r.read(&mut raw, None)).unwrap(), b"");
     }
 }
 
@@ -208,13 +223,13 @@ fn partial_line_survives_would_block_and_timeout() {
         for stop in [Step::WouldBlock, Step::Timeout] {
             let mut raw = MockRaw::new([d(b"hal"), stop.clone(), d(b"f\nnext")]);
             let mut r = BufferedReader::new(cap);
-            assert!(r.readline(&mut raw, None).is_err());
+            assert!(crate::now(r.readline(&mut raw, None)).is_err());
             assert_eq!(
-                r.readline(&mut raw, None).unwrap(),
+                crate::now(r.readline(&mut raw, None)).unwrap(),
                 b"half\n",
                 "cap {cap} {stop:?}"
             );
-            assert_eq!(r.read(&mut raw, None).unwrap(), b"next");
+            assert_eq!(crate::now(r.read(&mut raw, None)).unwrap(), b"next");
         }
     }
 }
@@ -225,9 +240,16 @@ fn read_n_timeout_loses_nothing() {
     for cap in CAPS {
         let mut raw = MockRaw::new([d(b"abc"), d(b"de"), Step::Timeout, d(b"fgh")]);
         let mut r = BufferedReader::new(cap);
-        assert_eq!(r.read(&mut raw, Some(1)).unwrap(), b"a");
-        assert_eq!(r.read(&mut raw, Some(100)).unwrap_err(), Error::Timeout);
-        assert_eq!(r.read(&mut raw, Some(7)).unwrap(), b"bcdefgh", "cap {cap}");
+        assert_eq!(crate::now(r.read(&mut raw, Some(1))).unwrap(), b"a");
+        assert_eq!(
+            crate::now(r.read(&mut raw, Some(100))).unwrap_err(),
+            Error::Timeout
+        );
+        assert_eq!(
+            crate::now(r.read(&mut raw, Some(7))).unwrap(),
+            b"bcdefgh",
+            "cap {cap}"
+        );
     }
 }
 
@@ -236,8 +258,11 @@ fn readlines_error_gives_lines_back() {
     for cap in CAPS {
         let mut raw = MockRaw::new([d(b"a\nb\nc"), Step::Reset, d(b"\n")]);
         let mut r = BufferedReader::new(cap);
-        assert!(matches!(r.readlines(&mut raw, None), Err(Error::Os { .. })));
-        let lines = r.readlines(&mut raw, None).unwrap();
+        assert!(matches!(
+            crate::now(r.readlines(&mut raw, None)),
+            Err(Error::Os { .. })
+        ));
+        let lines = crate::now(r.readlines(&mut raw, None)).unwrap();
         assert_eq!(
             lines,
             vec![b"a\n".to_vec(), b"b\n".to_vec(), b"c\n".to_vec()],
@@ -259,7 +284,7 @@ fn every_chunking_reads_the_same_lines() {
             let mut raw = MockRaw::data(&chunks);
             let mut r = BufferedReader::new(cap);
             assert_eq!(
-                r.readlines(&mut raw, None).unwrap(),
+                crate::now(r.readlines(&mut raw, None)).unwrap(),
                 expected,
                 "cap {cap} split {split}"
             );
@@ -290,7 +315,7 @@ impl Sink {
 }
 
 impl RawWrite for Sink {
-    fn write(&mut self, data: &[u8]) -> Result<usize> {
+    async fn write(&mut self, data: &[u8]) -> Result<usize> {
         let room = self.limit - self.got.len();
         if room == 0 {
             return Err(self.stop.clone());
@@ -308,12 +333,12 @@ fn small_writes_stay_buffered_until_flush() {
     let mut sink = Sink::new();
     let mut w = BufferedWriter::new(8192);
     for n in [100, 8000, 92] {
-        assert_eq!(w.write(&mut sink, &vec![b'x'; n]).unwrap(), n);
+        assert_eq!(crate::now(w.write(&mut sink, &vec![b'x'; n])).unwrap(), n);
     }
     assert!(sink.writes.is_empty());
-    w.write(&mut sink, b"y").unwrap();
+    crate::now(w.write(&mut sink, b"y")).unwrap();
     assert_eq!(sink.writes, vec![8192]);
-    w.flush(&mut sink).unwrap();
+    crate::now(w.flush(&mut sink)).unwrap();
     assert_eq!(sink.got.len(), 8193);
 }
 
@@ -322,14 +347,14 @@ fn large_write_goes_direct_and_buffers_remainder() {
     // 9000 after 1 buffered byte -> send(1), send(9000)
     let mut sink = Sink::new();
     let mut w = BufferedWriter::new(8192);
-    w.write(&mut sink, b"a").unwrap();
-    w.write(&mut sink, &vec![b'b'; 9000]).unwrap();
+    crate::now(w.write(&mut sink, b"a")).unwrap();
+    crate::now(w.write(&mut sink, &vec![b'b'; 9000])).unwrap();
     assert_eq!(sink.writes, vec![1, 9000]);
     // 4000 then 5000 -> send(4000) at the second write; 5000 stays buffered.
     let mut sink = Sink::new();
     let mut w = BufferedWriter::new(8192);
-    w.write(&mut sink, &[b'c'; 4000]).unwrap();
-    w.write(&mut sink, &[b'd'; 5000]).unwrap();
+    crate::now(w.write(&mut sink, &[b'c'; 4000])).unwrap();
+    crate::now(w.write(&mut sink, &[b'd'; 5000])).unwrap();
     assert_eq!(sink.writes, vec![4000]);
     assert_eq!(w.pending(), 5000);
 }
@@ -342,7 +367,7 @@ fn non_blocking_write_reports_accepted_count() {
     let mut w = BufferedWriter::new(8192);
     let mut accepted = 0;
     let e = loop {
-        match w.write(&mut sink, &[b'z'; 10000]) {
+        match crate::now(w.write(&mut sink, &[b'z'; 10000])) {
             Ok(n) => accepted += n,
             Err(e) => break e,
         }
@@ -357,7 +382,7 @@ fn non_blocking_write_reports_accepted_count() {
     // Every accepted byte is either sent or still pending: nothing dropped (D4).
     assert_eq!(sink.got.len() + w.pending(), accepted);
     sink.limit = usize::MAX;
-    w.flush(&mut sink).unwrap();
+    crate::now(w.flush(&mut sink)).unwrap();
     assert_eq!(sink.got.len(), accepted);
 }
 
@@ -369,12 +394,12 @@ fn timeout_after_partial_write_reports_count() {
         sink.per_write = 7;
         sink.stop = Error::Timeout;
         let mut w = BufferedWriter::new(cap);
-        let e = w.write(&mut sink, &[b'q'; 100]).unwrap_err();
+        let e = crate::now(w.write(&mut sink, &[b'q'; 100])).unwrap_err();
         let Error::BlockingIo { written, .. } = e else {
             panic!("{e:?}")
         };
         sink.limit = usize::MAX;
-        w.flush(&mut sink).unwrap();
+        crate::now(w.flush(&mut sink)).unwrap();
         assert_eq!(sink.got.len() as u64, written, "cap {cap}");
     }
     // Nothing accepted at all: TimeoutError.
@@ -382,8 +407,11 @@ fn timeout_after_partial_write_reports_count() {
     sink.limit = 0;
     sink.stop = Error::Timeout;
     let mut w = BufferedWriter::new(4);
-    w.write(&mut sink, b"abcd").unwrap();
-    assert_eq!(w.write(&mut sink, b"e").unwrap_err(), Error::Timeout);
+    crate::now(w.write(&mut sink, b"abcd")).unwrap();
+    assert_eq!(
+        crate::now(w.write(&mut sink, b"e")).unwrap_err(),
+        Error::Timeout
+    );
 }
 
 #[test]
@@ -391,8 +419,8 @@ fn flush_error_keeps_data() {
     let mut sink = Sink::new();
     sink.limit = 3;
     let mut w = BufferedWriter::new(16);
-    w.write(&mut sink, b"abcdefgh").unwrap();
-    let e = w.flush(&mut sink).unwrap_err();
+    crate::now(w.write(&mut sink, b"abcdefgh")).unwrap();
+    let e = crate::now(w.flush(&mut sink)).unwrap_err();
     assert_eq!(
         e,
         Error::BlockingIo {
@@ -401,6 +429,6 @@ fn flush_error_keeps_data() {
         }
     );
     sink.limit = usize::MAX;
-    w.flush(&mut sink).unwrap();
+    crate::now(w.flush(&mut sink)).unwrap();
     assert_eq!(sink.got, b"abcdefgh");
 }

@@ -32,7 +32,7 @@ impl BufferedWriter {
     }
 
     /// `write(data)`: `Ok(data.len())`, or an error saying how much of `data` was accepted.
-    pub fn write<W: RawWrite>(&mut self, raw: &mut W, data: &[u8]) -> Result<usize> {
+    pub async fn write<W: RawWrite>(&mut self, raw: &mut W, data: &[u8]) -> Result<usize> {
         if self.start == self.buf.len() {
             self.buf.clear();
             self.start = 0;
@@ -42,15 +42,15 @@ impl BufferedWriter {
             self.buf.extend_from_slice(data);
             return Ok(data.len());
         }
-        self.write_cold(raw, data)
+        self.write_cold(raw, data).await
     }
 
     // Kept out of `write` so the common path stays short.
     #[cold]
     #[inline(never)]
-    fn write_cold<W: RawWrite>(&mut self, raw: &mut W, data: &[u8]) -> Result<usize> {
+    async fn write_cold<W: RawWrite>(&mut self, raw: &mut W, data: &[u8]) -> Result<usize> {
         // First write the current buffer.
-        if let Err(e) = self.flush(raw) {
+        if let Err(e) = self.flush(raw).await {
             let cause = match e {
                 Error::BlockingIo { .. } => Error::WouldBlock,
                 Error::Timeout => Error::Timeout,
@@ -69,7 +69,7 @@ impl BufferedWriter {
         // The buffer is empty: send whole blocks directly, buffer the remainder.
         let mut written = 0;
         while data.len() - written > self.cap {
-            match raw.write(&data[written..]) {
+            match raw.write(&data[written..]).await {
                 Ok(n) => written += n,
                 Err(e) if e.is_no_progress() => {
                     // Cannot send everything: still buffer as much as possible.
@@ -94,9 +94,9 @@ impl BufferedWriter {
 
     /// `flush()`: hand every pending byte to the raw object. On failure the unsent bytes stay
     /// buffered (a later flush sends them).
-    pub fn flush<W: RawWrite>(&mut self, raw: &mut W) -> Result<()> {
+    pub async fn flush<W: RawWrite>(&mut self, raw: &mut W) -> Result<()> {
         while self.start < self.buf.len() {
-            match raw.write(&self.buf[self.start..]) {
+            match raw.write(&self.buf[self.start..]).await {
                 Ok(n) => self.start += n,
                 Err(e) => return Err(write_blocked(e, 0)),
             }

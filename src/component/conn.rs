@@ -13,6 +13,9 @@ use wasip2::io::streams::{InputStream, OutputStream, StreamError};
 use wasip2::sockets::network::{ErrorCode, IpAddress, IpSocketAddress};
 use wasip2::sockets::tcp::{ShutdownType, TcpSocket};
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use crate::error::{Errno, Error, Result};
 use crate::raw::{Conn, Shutdown};
 use crate::MAX_READ;
@@ -61,8 +64,7 @@ pub struct WasiConn {
     /// Receive queue: bytes the host gave us that no receive has taken yet
     /// (`rbuf[rpos..]`). It plays the kernel buffer's role: every file and `recv` of the
     /// socket reads from it, so reading 64 KiB per host call loses nothing to read-ahead.
-    rbuf: Vec<u8>,
-    rpos: usize,
+    rq: RefCell<RecvQueue>,
     // Drop order matters: streams before the socket.
     input: InputStream,
     output: OutputStream,
@@ -73,15 +75,27 @@ impl WasiConn {
     pub fn new(tcp: TcpSocket, input: InputStream, output: OutputStream) -> Self {
         reap_closing();
         WasiConn {
-            rbuf: Vec::new(),
-            rpos: 0,
+            rq: RefCell::new(RecvQueue::default()),
             input,
             output,
             tcp,
         }
     }
+}
 
-    fn take_queued(&mut self, buf: &mut [u8]) -> usize {
+/// The receive queue `rbuf[rpos..]`.
+#[derive(Default)]
+pub struct RecvQueue {
+    rbuf: Vec<u8>,
+    rpos: usize,
+}
+
+impl RecvQueue {
+    pub fn is_empty(&self) -> bool {
+        self.rpos == self.rbuf.len()
+    }
+
+    pub fn take(&mut self, buf: &mut [u8]) -> usize {
         let n = buf.len().min(self.rbuf.len() - self.rpos);
         crate::copy_bytes(&mut buf[..n], &self.rbuf[self.rpos..self.rpos + n]);
         self.rpos += n;
@@ -91,38 +105,15 @@ impl WasiConn {
         }
         n
     }
-}
 
-impl Conn for WasiConn {
-    fn recv_into(&mut self, buf: &mut [u8], timeout: Option<f64>) -> Result<usize> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        if self.rpos < self.rbuf.len() {
-            return Ok(self.take_queued(buf));
-        }
-        let deadline = Deadline::new(timeout);
-        loop {
-            match self.input.read(MAX_READ as u64) {
-                // WASI: an empty read means "nothing yet", not EOF.
-                Ok(chunk) if chunk.is_empty() => {
-                    let ready = self.input.subscribe();
-                    deadline.wait(&ready)?;
-                }
-                Ok(chunk) => {
-                    self.rbuf = chunk;
-                    self.rpos = 0;
-                    return Ok(self.take_queued(buf));
-                }
-                Err(StreamError::Closed) => return Ok(0),
-                Err(StreamError::LastOperationFailed(e)) => {
-                    return Err(stream_error(&e.to_debug_string()))
-                }
-            }
-        }
+    /// Replace the (empty) queue by a chunk the host gave us.
+    pub fn set(&mut self, chunk: Vec<u8>) {
+        self.rbuf = chunk;
+        self.rpos = 0;
     }
 
-    fn unrecv(&mut self, data: &[u8]) {
+    /// Put bytes back in front.
+    pub fn unrecv(&mut self, data: &[u8]) {
         if data.is_empty() {
             return;
         }
@@ -137,8 +128,42 @@ impl Conn for WasiConn {
             self.rpos = 0;
         }
     }
+}
 
-    fn send(&mut self, data: &[u8], timeout: Option<f64>) -> Result<usize> {
+impl Conn for WasiConn {
+    async fn recv_into(&self, buf: &mut [u8], timeout: Option<f64>) -> Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let mut rq = self.rq.borrow_mut();
+        if !rq.is_empty() {
+            return Ok(rq.take(buf));
+        }
+        let deadline = Deadline::new(timeout);
+        loop {
+            match self.input.read(MAX_READ as u64) {
+                // WASI: an empty read means "nothing yet", not EOF.
+                Ok(chunk) if chunk.is_empty() => {
+                    let ready = self.input.subscribe();
+                    deadline.wait(&ready)?;
+                }
+                Ok(chunk) => {
+                    rq.set(chunk);
+                    return Ok(rq.take(buf));
+                }
+                Err(StreamError::Closed) => return Ok(0),
+                Err(StreamError::LastOperationFailed(e)) => {
+                    return Err(stream_error(&e.to_debug_string()))
+                }
+            }
+        }
+    }
+
+    fn unrecv(&self, data: &[u8]) {
+        self.rq.borrow_mut().unrecv(data);
+    }
+
+    async fn send(&self, data: &[u8], timeout: Option<f64>) -> Result<usize> {
         let deadline = Deadline::new(timeout);
         let mut sent = 0;
         while sent < data.len() {
@@ -173,7 +198,7 @@ impl Conn for WasiConn {
         Ok(sent)
     }
 
-    fn shutdown(&mut self, how: Shutdown) -> Result<()> {
+    fn shutdown(&self, how: Shutdown) -> Result<()> {
         // The host sends what it accepted first: wasmtime schedules the shutdown after
         // the write in progress.
         let _ = self.output.flush();
@@ -193,7 +218,7 @@ impl Conn for WasiConn {
         self.tcp.local_address().map(addr_tuple).map_err(from_code)
     }
 
-    fn close(self) {
+    fn close(self: Rc<Self>) {
         // Never block here (CPython's close does not): data the host accepted keeps going
         // out in the background and the FIN follows it, like a kernel send buffer.
         let in_flight = matches!(self.output.check_write(), Ok(0));
@@ -211,7 +236,7 @@ impl Conn for WasiConn {
 
 thread_local! {
     /// Closed connections whose last write is still in progress (see `close`).
-    static CLOSING: std::cell::RefCell<Vec<WasiConn>> = const { std::cell::RefCell::new(Vec::new()) };
+    static CLOSING: RefCell<Vec<Rc<WasiConn>>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Drop parked connections whose writes have finished. Called whenever a connection

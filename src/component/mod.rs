@@ -8,8 +8,9 @@ mod net;
 use std::cell::RefCell;
 
 use crate::error::{Errno as E, Error};
-use crate::file::{BinaryFile, File};
+use crate::file::BinaryFile;
 use crate::raw::Shutdown;
+use crate::socket::File;
 use crate::socket::Socket;
 use crate::text::TextFile;
 use conn::WasiConn;
@@ -246,15 +247,15 @@ impl wit::GuestSocket for SocketRes {
     }
 
     fn recv(&self, bufsize: u32) -> Res<Vec<u8>> {
-        ok(self.0.recv(bufsize as usize))
+        ok(crate::now(self.0.recv(bufsize as usize)))
     }
 
     fn send(&self, data: Vec<u8>) -> Res<u32> {
-        ok(self.0.send(&data)).map(count)
+        ok(crate::now(self.0.send(&data))).map(count)
     }
 
     fn sendall(&self, data: Vec<u8>) -> Res<()> {
-        ok(self.0.sendall(&data))
+        ok(crate::now(self.0.sendall(&data)))
     }
 
     fn shutdown(&self, how: wit::ShutdownHow) -> Res<()> {
@@ -285,57 +286,57 @@ impl wit::GuestSocket for SocketRes {
 
 impl wit::GuestBinaryFile for BinaryFileRes {
     fn read(&self, size_: Option<u32>) -> Res<Vec<u8>> {
-        ok(self.0.borrow_mut().read(size(size_)))
+        ok(crate::now(self.0.borrow_mut().read(size(size_))))
     }
 
     fn read1(&self, size_: Option<u32>) -> Res<Vec<u8>> {
-        ok(self.0.borrow_mut().read1(size(size_)))
+        ok(crate::now(self.0.borrow_mut().read1(size(size_))))
     }
 
     fn peek(&self, size_: Option<u32>) -> Res<Vec<u8>> {
-        ok(self.0.borrow_mut().peek(size(size_)))
+        ok(crate::now(self.0.borrow_mut().peek(size(size_))))
     }
 
     fn readline(&self, limit: Option<u32>) -> Res<Vec<u8>> {
-        ok(self.0.borrow_mut().readline(size(limit)))
+        ok(crate::now(self.0.borrow_mut().readline(size(limit))))
     }
 
     fn readlines(&self, hint: Option<u32>) -> Res<Vec<Vec<u8>>> {
-        ok(self.0.borrow_mut().readlines(size(hint)))
+        ok(crate::now(self.0.borrow_mut().readlines(size(hint))))
     }
 
     fn readlines_packed(&self, hint: Option<u32>) -> Res<(Vec<u8>, Vec<u32>)> {
-        ok(self.0.borrow_mut().readlines_packed(size(hint)))
+        ok(crate::now(self.0.borrow_mut().readlines_packed(size(hint))))
     }
 
     fn next_lines(&self, hint: Option<u32>) -> Res<(Vec<u8>, Vec<u32>)> {
-        ok(self.0.borrow_mut().next_lines(size(hint)))
+        ok(crate::now(self.0.borrow_mut().next_lines(size(hint))))
     }
 
     fn next_lines_words(&self, hint: Option<u32>) -> Res<(Vec<u64>, Vec<u32>)> {
-        let (data, ends) = ok(self.0.borrow_mut().next_lines(size(hint)))?;
+        let (data, ends) = ok(crate::now(self.0.borrow_mut().next_lines(size(hint))))?;
         Ok((words(&data), ends))
     }
 
     fn read_words(&self, size_: Option<u32>) -> Res<(Vec<u64>, u32)> {
-        let data = ok(self.0.borrow_mut().read(size(size_)))?;
+        let data = ok(crate::now(self.0.borrow_mut().read(size(size_))))?;
         Ok((words(&data), count(data.len())))
     }
 
     fn write(&self, data: Vec<u8>) -> Res<u32> {
-        ok(self.0.borrow_mut().write(&data)).map(count)
+        ok(crate::now(self.0.borrow_mut().write(&data))).map(count)
     }
 
     fn writelines(&self, lines: Vec<Vec<u8>>) -> Res<()> {
-        ok(self.0.borrow_mut().writelines(&lines))
+        ok(crate::now(self.0.borrow_mut().writelines(&lines)))
     }
 
     fn flush(&self) -> Res<()> {
-        ok(self.0.borrow_mut().flush())
+        ok(crate::now(self.0.borrow_mut().flush()))
     }
 
     fn close(&self) -> Res<()> {
-        ok(self.0.borrow_mut().close())
+        ok(crate::now(self.0.borrow_mut().close()))
     }
 
     fn closed(&self) -> bool {
@@ -373,35 +374,35 @@ impl wit::GuestBinaryFile for BinaryFileRes {
 
 impl wit::GuestTextFile for TextFileRes {
     fn read(&self, size_: Option<u32>) -> Res<String> {
-        ok(self.0.borrow_mut().read(size(size_)))
+        ok(crate::now(self.0.borrow_mut().read(size(size_))))
     }
 
     fn readline(&self, limit: Option<u32>) -> Res<String> {
-        ok(self.0.borrow_mut().readline(size(limit)))
+        ok(crate::now(self.0.borrow_mut().readline(size(limit))))
     }
 
     fn readlines(&self, hint: Option<u32>) -> Res<Vec<String>> {
-        ok(self.0.borrow_mut().readlines(size(hint)))
+        ok(crate::now(self.0.borrow_mut().readlines(size(hint))))
     }
 
     fn next_lines(&self, hint: Option<u32>) -> Res<(String, Vec<u32>)> {
-        ok(self.0.borrow_mut().next_lines(size(hint)))
+        ok(crate::now(self.0.borrow_mut().next_lines(size(hint))))
     }
 
     fn write(&self, s: String) -> Res<u32> {
-        ok(self.0.borrow_mut().write(&s)).map(count)
+        ok(crate::now(self.0.borrow_mut().write(&s))).map(count)
     }
 
     fn writelines(&self, lines: Vec<String>) -> Res<()> {
-        ok(self.0.borrow_mut().writelines(&lines))
+        ok(crate::now(self.0.borrow_mut().writelines(&lines)))
     }
 
     fn flush(&self) -> Res<()> {
-        ok(self.0.borrow_mut().flush())
+        ok(crate::now(self.0.borrow_mut().flush()))
     }
 
     fn close(&self) -> Res<()> {
-        ok(self.0.borrow_mut().close())
+        ok(crate::now(self.0.borrow_mut().close()))
     }
 
     fn closed(&self) -> bool {

@@ -1,6 +1,6 @@
 //! Mode parsing and Python repr.
 
-use crate::error::Error;
+use crate::error::{py_repr, Error};
 use crate::makefile::*;
 
 #[test]

@@ -74,13 +74,13 @@ impl Codec {
         if !is_text {
             return Err(Error::Lookup(format!(
                 "{} is not a text encoding; use codecs.open() to handle arbitrary codecs",
-                crate::makefile::py_repr(name)
+                crate::error::py_repr(name)
             )));
         }
         Codec::from_canonical(canonical).ok_or_else(|| {
             Error::Lookup(format!(
                 "encoding {} ({canonical}) is not supported by sockfile yet",
-                crate::makefile::py_repr(name)
+                crate::error::py_repr(name)
             ))
         })
     }
@@ -159,7 +159,7 @@ impl Handler {
                 return Err(Error::Lookup(format!(
                     "error handler {} produces lone surrogates, which cannot cross a component \
                      boundary (WIT strings are Unicode scalar values)",
-                    crate::makefile::py_repr(name)
+                    crate::error::py_repr(name)
                 )))
             }
             other => Handler::Unknown(other.to_string()),
@@ -169,7 +169,7 @@ impl Handler {
     fn unknown(name: &str) -> Error {
         Error::Lookup(format!(
             "unknown error handler name {}",
-            crate::makefile::py_repr(name)
+            crate::error::py_repr(name)
         ))
     }
 }

@@ -133,15 +133,16 @@ impl<C: Conn> TextFile<C> {
     }
 
     /// Read one chunk from the buffer and decode it; `Ok(false)` at EOF (nothing more).
-    fn read_chunk(&mut self) -> Result<bool> {
+    async fn read_chunk(&mut self) -> Result<bool> {
         if let Some(e) = self.decode_error.take() {
             return Err(e);
         }
         // Pending writes go to the buffer (not flushed), as TextIOWrapper.read does.
-        self.push_pending()?;
+        self.push_pending().await?;
         let chunk = self
             .buffer
             .read_chunk(CHUNK_SIZE)
+            .await
             .map_err(Error::read_would_block)?;
         let eof = chunk.is_empty();
         self.undecoded.extend_from_slice(&chunk);
@@ -242,14 +243,14 @@ impl<C: Conn> TextFile<C> {
     }
 
     /// `read(size)`: `size` characters, or everything to EOF.
-    pub fn read(&mut self, size: Option<usize>) -> Result<String> {
+    pub async fn read(&mut self, size: Option<usize>) -> Result<String> {
         self.check_readable()?;
         let want = size.unwrap_or(usize::MAX);
         loop {
             if let Some(i) = chars_prefix(self.avail(), want) {
                 return Ok(self.take_bytes(i));
             }
-            match self.read_chunk() {
+            match self.read_chunk().await {
                 Ok(true) => {}
                 // EOF, or non-blocking with some text already here (like the binary read):
                 // return what there is.
@@ -268,7 +269,7 @@ impl<C: Conn> TextFile<C> {
     }
 
     /// `readline(limit)`: `limit` in characters.
-    pub fn readline(&mut self, limit: Option<usize>) -> Result<String> {
+    pub async fn readline(&mut self, limit: Option<usize>) -> Result<String> {
         self.check_readable()?;
         loop {
             let avail = self.avail();
@@ -282,7 +283,7 @@ impl<C: Conn> TextFile<C> {
             if let Some(end) = end {
                 return Ok(self.take_bytes(end));
             }
-            if !self.read_chunk()? {
+            if !self.read_chunk().await? {
                 let all = self.avail().len();
                 return Ok(self.take_bytes(all));
             }
@@ -290,10 +291,12 @@ impl<C: Conn> TextFile<C> {
     }
 
     /// `readlines(hint)`: all lines, or until their total length exceeds `hint` characters.
-    pub fn readlines(&mut self, hint: Option<usize>) -> Result<Vec<String>> {
+    pub async fn readlines(&mut self, hint: Option<usize>) -> Result<Vec<String>> {
         self.check_readable()?;
         let size = |l: &String| l.chars().count();
-        crate::buffered::collect_lines(hint, size, || self.readline(None)).map_err(|(lines, e)| {
+        let r =
+            crate::buffered::collect_lines(hint, size, async || self.readline(None).await).await;
+        r.map_err(|(lines, e)| {
             // D1: give the lines back.
             let rest = self.avail().to_string();
             self.decoded = lines.concat() + &rest;
@@ -305,8 +308,8 @@ impl<C: Conn> TextFile<C> {
     /// The next lines of a `for line in f` loop, as many as are ready (extension): one
     /// `readline()`, then more `readline()`s while a complete line is already decoded, so
     /// only the first can wait. The lines concatenated, with each line's end in characters.
-    pub fn next_lines(&mut self, hint: Option<usize>) -> Result<(String, Vec<u32>)> {
-        let mut data = self.readline(None)?;
+    pub async fn next_lines(&mut self, hint: Option<usize>) -> Result<(String, Vec<u32>)> {
+        let mut data = self.readline(None).await?;
         if data.is_empty() {
             return Ok((data, Vec::new()));
         }
@@ -356,7 +359,7 @@ impl<C: Conn> TextFile<C> {
     }
 
     /// `write(s)`: the number of characters written.
-    pub fn write(&mut self, s: &str) -> Result<usize> {
+    pub async fn write(&mut self, s: &str) -> Result<usize> {
         self.check_writable()?;
         let text = self.cfg.newline.write_translate(s);
         let mut bytes = Vec::with_capacity(text.len());
@@ -381,44 +384,48 @@ impl<C: Conn> TextFile<C> {
         }
         self.pending_out.extend_from_slice(&bytes);
         if self.pending_out.len() > CHUNK_SIZE {
-            self.push_pending()?;
+            self.push_pending().await?;
         }
         Ok(s.chars().count())
     }
 
     /// `writelines(lines)`.
-    pub fn writelines(&mut self, lines: &[String]) -> Result<()> {
+    pub async fn writelines(&mut self, lines: &[String]) -> Result<()> {
         if self.closed() {
             return Err(Error::closed_file());
         }
         // IOBase.writelines: each line goes through write(), so an empty list never fails.
         for line in lines {
-            self.write(line)?;
+            self.write(line).await?;
         }
         Ok(())
     }
 
     /// Hand pending encoded bytes to the buffer; what it did not take stays pending (D4).
-    fn push_pending(&mut self) -> Result<()> {
+    async fn push_pending(&mut self) -> Result<()> {
         if self.pending_out.is_empty() {
             return Ok(());
         }
-        let pending = std::mem::take(&mut self.pending_out);
-        match self.buffer.write(&pending) {
-            Ok(_) => Ok(()),
+        // The bytes stay in `pending_out` while the buffer takes them, so a call cancelled
+        // while it waits (0.3) loses none.
+        match self.buffer.write(&self.pending_out).await {
+            Ok(_) => {
+                self.pending_out.clear();
+                Ok(())
+            }
             Err(e) => {
                 let taken = match &e {
                     Error::BlockingIo { written, .. } => *written as usize,
                     _ => 0,
                 };
-                self.pending_out = pending[taken.min(pending.len())..].to_vec();
+                self.pending_out.drain(..taken.min(self.pending_out.len()));
                 Err(e)
             }
         }
     }
 
     /// `flush()`.
-    pub fn flush(&mut self) -> Result<()> {
+    pub async fn flush(&mut self) -> Result<()> {
         if self.closed() {
             return Err(Error::closed_file());
         }
@@ -432,21 +439,21 @@ impl<C: Conn> TextFile<C> {
             &mut held,
         )?;
         self.pending_out.extend_from_slice(&held);
-        self.push_pending()?;
-        self.buffer.flush()
+        self.push_pending().await?;
+        self.buffer.flush().await
     }
 
     /// `close()`: flush, then close the buffer even if the flush failed; idempotent.
-    pub fn close(&mut self) -> Result<()> {
+    pub async fn close(&mut self) -> Result<()> {
         if self.closed() {
             return Ok(());
         }
         let flushed = if self.buffer.kind() == Kind::Reader {
             Ok(())
         } else {
-            self.flush()
+            self.flush().await
         };
-        let closed = self.buffer.close();
+        let closed = self.buffer.close().await;
         self.pending_out.clear();
         flushed.and(closed)
     }
@@ -507,6 +514,6 @@ fn chars_prefix(s: &str, n: usize) -> Option<usize> {
 impl<C: Conn> Drop for TextFile<C> {
     /// GC closes (and flushes) the file; errors are ignored as in CPython 3.11.
     fn drop(&mut self) {
-        let _ = self.close();
+        let _ = crate::now(self.close());
     }
 }

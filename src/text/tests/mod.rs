@@ -11,8 +11,8 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use crate::error::{Error, Result};
-use crate::file::File;
 use crate::raw::{Conn, Shutdown};
+use crate::socket::File;
 use crate::socket::Socket;
 
 /// A scripted peer: `recv` returns the next chunk (`None` = timeout); sent bytes are kept.
@@ -38,7 +38,7 @@ impl Mock {
 }
 
 impl Conn for Mock {
-    fn recv_into(&mut self, buf: &mut [u8], _timeout: Option<f64>) -> Result<usize> {
+    async fn recv_into(&self, buf: &mut [u8], _timeout: Option<f64>) -> Result<usize> {
         let mut st = self.0.borrow_mut();
         match st.chunks.pop_front() {
             None => Ok(0),
@@ -57,7 +57,7 @@ impl Conn for Mock {
             }
         }
     }
-    fn unrecv(&mut self, data: &[u8]) {
+    fn unrecv(&self, data: &[u8]) {
         if data.is_empty() {
             return; // an empty chunk would script "would block"
         }
@@ -66,11 +66,11 @@ impl Conn for Mock {
         let total = st.received.last().copied().unwrap_or(0) - data.len();
         st.received.push(total);
     }
-    fn send(&mut self, data: &[u8], _timeout: Option<f64>) -> Result<usize> {
+    async fn send(&self, data: &[u8], _timeout: Option<f64>) -> Result<usize> {
         self.0.borrow_mut().sent.extend_from_slice(data);
         Ok(data.len())
     }
-    fn shutdown(&mut self, _how: Shutdown) -> Result<()> {
+    fn shutdown(&self, _how: Shutdown) -> Result<()> {
         Ok(())
     }
     fn peername(&self) -> Result<(String, u16)> {
@@ -79,7 +79,7 @@ impl Conn for Mock {
     fn sockname(&self) -> Result<(String, u16)> {
         Ok(("me".into(), 2))
     }
-    fn close(self) {}
+    fn close(self: Rc<Self>) {}
 }
 
 fn text_file(
@@ -116,7 +116,7 @@ fn read_all_lines(
     );
     let mut lines = Vec::new();
     loop {
-        let l = t.readline(None)?;
+        let l = crate::now(t.readline(None))?;
         if l.is_empty() {
             return Ok(lines);
         }
@@ -163,12 +163,12 @@ fn read_exact_char_counts() {
         "strict",
         Some(""),
     );
-    assert_eq!(t.read(Some(1)).unwrap(), "M");
-    assert_eq!(t.read(Some(2)).unwrap(), "ic");
-    assert_eq!(t.readline(Some(1)).unwrap(), "\n");
-    assert_eq!(t.readline(Some(1)).unwrap(), "x");
-    assert_eq!(t.read(Some(2)).unwrap_err(), Error::Timeout);
-    assert_eq!(t.read(Some(2)).unwrap(), "");
+    assert_eq!(crate::now(t.read(Some(1))).unwrap(), "M");
+    assert_eq!(crate::now(t.read(Some(2))).unwrap(), "ic");
+    assert_eq!(crate::now(t.readline(Some(1))).unwrap(), "\n");
+    assert_eq!(crate::now(t.readline(Some(1))).unwrap(), "x");
+    assert_eq!(crate::now(t.read(Some(2))).unwrap_err(), Error::Timeout);
+    assert_eq!(crate::now(t.read(Some(2))).unwrap(), "");
 }
 
 #[test]
@@ -232,8 +232,8 @@ fn d2_decode_error_after_valid_text() {
             "strict",
             None,
         );
-        assert_eq!(t.readline(None).unwrap(), "good line\n");
-        let e = t.readline(None).unwrap_err();
+        assert_eq!(crate::now(t.readline(None)).unwrap(), "good line\n");
+        let e = crate::now(t.readline(None)).unwrap_err();
         assert_eq!(
             e,
             Error::Decode(
@@ -258,27 +258,27 @@ fn d1_timeout_keeps_split_character() {
         Some(b"\n".to_vec()),
     ];
     let (_s, mut t, _m) = text_file(chunks, "r", "utf-8", "strict", None);
-    assert_eq!(t.readline(None).unwrap_err(), Error::Timeout);
-    assert_eq!(t.readline(None).unwrap(), "p €\n");
+    assert_eq!(crate::now(t.readline(None)).unwrap_err(), Error::Timeout);
+    assert_eq!(crate::now(t.readline(None)).unwrap(), "p €\n");
 }
 
 #[test]
 fn writes_translate_encode_and_bom() {
     let (_s, mut t, m) = text_file(vec![], "w", "utf-16", "strict", Some("\r\n"));
-    assert_eq!(t.write("a\nb").unwrap(), 3);
-    t.write("").unwrap();
-    t.flush().unwrap();
+    assert_eq!(crate::now(t.write("a\nb")).unwrap(), 3);
+    crate::now(t.write("")).unwrap();
+    crate::now(t.flush()).unwrap();
     assert_eq!(m.0.borrow().sent, b"\xff\xfea\x00\r\x00\n\x00b\x00");
     let (_s, mut t, m) = text_file(vec![], "w", "latin-1", "strict", None);
-    let e = t.write("ok \u{20ac}").unwrap_err();
+    let e = crate::now(t.write("ok \u{20ac}")).unwrap_err();
     assert_eq!(e, Error::Encode("'latin-1' codec can't encode character '\\u20ac' in position 3: ordinal not in range(256)".into()));
-    t.write("é\n").unwrap();
-    t.close().unwrap();
+    crate::now(t.write("é\n")).unwrap();
+    crate::now(t.close()).unwrap();
     assert_eq!(m.0.borrow().sent, b"\xe9\n");
     let (_s, mut t, m) = text_file(vec![], "w", "utf-8-sig", "strict", None);
-    t.write("a").unwrap();
-    t.write("b").unwrap();
-    t.close().unwrap();
+    crate::now(t.write("a")).unwrap();
+    crate::now(t.write("b")).unwrap();
+    crate::now(t.close()).unwrap();
     assert_eq!(m.0.borrow().sent, b"\xef\xbb\xbfab");
 }
 
@@ -286,12 +286,12 @@ fn writes_translate_encode_and_bom() {
 fn bom_required_for_utf16_reads() {
     let (_s, mut t, _m) = text_file(vec![Some(b"a\x00".to_vec())], "r", "utf-16", "strict", None);
     assert_eq!(
-        t.read(None).unwrap_err(),
+        crate::now(t.read(None)).unwrap_err(),
         Error::Decode("UTF-16 stream does not start with BOM".into())
     );
     let chunks: Vec<Option<Vec<u8>>> = b"\xef\xbb\xbfhi".iter().map(|b| Some(vec![*b])).collect();
     let (_s, mut t, _m) = text_file(chunks, "r", "utf-8-sig", "strict", None);
-    assert_eq!(t.read(None).unwrap(), "hi");
+    assert_eq!(crate::now(t.read(None)).unwrap(), "hi");
 }
 
 #[test]
@@ -299,12 +299,12 @@ fn d3_non_blocking_text_read_returns_what_is_there() {
     let wb = |c: &[u8]| Some(c.to_vec());
     let chunks = vec![wb(b"ab"), wb(b""), wb(b""), wb(b"c"), wb(b""), wb(b"d\n")];
     let (_s, mut t, _m) = text_file(chunks, "r", "utf-8", "strict", None);
-    assert_eq!(t.read(Some(5)).unwrap(), "ab");
-    let e = t.read(Some(5)).unwrap_err();
+    assert_eq!(crate::now(t.read(Some(5))).unwrap(), "ab");
+    let e = crate::now(t.read(Some(5))).unwrap_err();
     assert!(matches!(e, Error::BlockingIo { written: 0, .. }), "{e:?}");
-    assert_eq!(t.read(None).unwrap(), "c");
-    assert_eq!(t.readline(None).unwrap(), "d\n");
-    assert_eq!(t.read(None).unwrap(), "");
+    assert_eq!(crate::now(t.read(None)).unwrap(), "c");
+    assert_eq!(crate::now(t.readline(None)).unwrap(), "d\n");
+    assert_eq!(crate::now(t.read(None)).unwrap(), "");
 }
 
 /// Lines of `next_lines` batches (split by their ends) equal to repeated `readline`.
@@ -339,7 +339,7 @@ fn next_lines_batches_are_readline_repeated_in_any_chunking() {
                 );
                 let mut lines = Vec::new();
                 loop {
-                    let (text, ends) = t.next_lines(hint).unwrap();
+                    let (text, ends) = crate::now(t.next_lines(hint)).unwrap();
                     if ends.is_empty() {
                         assert_eq!(text, "");
                         break;
@@ -369,7 +369,7 @@ fn binary_batches(script: &[Option<Vec<u8>>], mode: &str, buffering: Option<i32>
     let (mut lines, mut consumed) = (Vec::new(), 0usize);
     loop {
         let receives = mock.0.borrow().received.len();
-        match f.next_lines(None) {
+        match crate::now(f.next_lines(None)) {
             Ok((d, ends)) if ends.is_empty() => {
                 assert!(d.is_empty());
                 return lines;
