@@ -20,6 +20,8 @@ pub enum Kind {
 
 pub struct BinaryFile<C: Conn> {
     kind: Kind,
+    /// Set by [`detach`](BinaryFile::detach): the raw object went elsewhere (a 0.3 stream).
+    detached: bool,
     reader: BufferedReader,
     writer: BufferedWriter,
     raw: SocketIo<C>,
@@ -45,6 +47,7 @@ impl<C: Conn> BinaryFile<C> {
         let size = buffer_size.unwrap_or(1);
         BinaryFile {
             kind,
+            detached: false,
             reader: BufferedReader::new(size),
             writer: BufferedWriter::new(size),
             raw,
@@ -57,6 +60,27 @@ impl<C: Conn> BinaryFile<C> {
 
     pub fn closed(&self) -> bool {
         self.raw.closed()
+    }
+
+    /// CPython's buffered objects after `detach()`: `ValueError('raw stream has been
+    /// detached')` from every call.
+    fn attached(&self) -> Result<()> {
+        if self.detached {
+            return closed("raw stream has been detached");
+        }
+        Ok(())
+    }
+
+    /// `detach()` for a byte stream (0.3 `read-stream`): the bytes the reader had buffered,
+    /// and the raw object, which now belongs to the caller (it keeps the socket's
+    /// `_io_refs` reference until dropped). `read()`'s checks come first, with its messages.
+    pub fn detach(&mut self) -> Result<(Vec<u8>, SocketIo<C>)> {
+        self.attached()?;
+        self.check_read("read of closed file", "read")?;
+        let buffered = self.reader.buffer().to_vec();
+        self.reader.clear();
+        self.detached = true;
+        Ok((buffered, self.raw.take()))
     }
 
     /// Check for a read-family call: capability first for a writer, then closed.
@@ -89,6 +113,7 @@ impl<C: Conn> BinaryFile<C> {
 
     /// `read(size)`.
     pub async fn read(&mut self, size: Option<usize>) -> Result<Vec<u8>> {
+        self.attached()?;
         self.check_read("read of closed file", "read")?;
         match self.kind {
             Kind::Raw => self.raw_read(size).await,
@@ -118,6 +143,7 @@ impl<C: Conn> BinaryFile<C> {
 
     /// `read1(size)`.
     pub async fn read1(&mut self, size: Option<usize>) -> Result<Vec<u8>> {
+        self.attached()?;
         match self.kind {
             Kind::Raw => unsupported("read1"),
             _ => {
@@ -129,6 +155,7 @@ impl<C: Conn> BinaryFile<C> {
 
     /// `peek(size)`.
     pub async fn peek(&mut self, _size: Option<usize>) -> Result<Vec<u8>> {
+        self.attached()?;
         match self.kind {
             Kind::Raw | Kind::Writer => unsupported("peek"),
             _ => {
@@ -140,6 +167,7 @@ impl<C: Conn> BinaryFile<C> {
 
     /// `readline(limit)`.
     pub async fn readline(&mut self, limit: Option<usize>) -> Result<Vec<u8>> {
+        self.attached()?;
         // IOBase.readline (SocketIO, BufferedWriter, BufferedRWPair) loops while the line
         // is shorter than the limit: readline(0) returns b'' before any check.
         if limit == Some(0) && self.kind != Kind::Reader {
@@ -228,6 +256,7 @@ impl<C: Conn> BinaryFile<C> {
 
     /// `readlines(hint)`.
     pub async fn readlines(&mut self, hint: Option<usize>) -> Result<Vec<Vec<u8>>> {
+        self.attached()?;
         if self.closed() {
             return Err(Error::closed_file());
         }
@@ -251,6 +280,7 @@ impl<C: Conn> BinaryFile<C> {
 
     /// `readlines(hint)` as one byte buffer plus line ends (extension, no Python analogue).
     pub async fn readlines_packed(&mut self, hint: Option<usize>) -> Result<(Vec<u8>, Vec<u32>)> {
+        self.attached()?;
         if self.closed() {
             return Err(Error::closed_file());
         }
@@ -300,6 +330,7 @@ impl<C: Conn> BinaryFile<C> {
 
     /// `write(data)`: the count of bytes taken.
     pub async fn write(&mut self, data: &[u8]) -> Result<usize> {
+        self.attached()?;
         self.check_write()?;
         match self.kind {
             Kind::Raw => self
@@ -313,6 +344,7 @@ impl<C: Conn> BinaryFile<C> {
 
     /// `writelines(lines)`: every byte sent/buffered, or an error with the count (D4).
     pub async fn writelines(&mut self, lines: &[Vec<u8>]) -> Result<()> {
+        self.attached()?;
         if self.closed() {
             return Err(Error::closed_file());
         }
@@ -332,6 +364,17 @@ impl<C: Conn> BinaryFile<C> {
         Ok(())
     }
 
+    /// Every byte of `data` sent or buffered, or an error whose `written` counts what was
+    /// (D4): `writelines([data])` without the list (0.3 `write-stream`).
+    pub async fn write_all(&mut self, data: &[u8]) -> Result<()> {
+        self.attached()?;
+        self.check_write()?;
+        match self.kind {
+            Kind::Raw => self.raw_write_all(data).await,
+            _ => self.writer.write(&mut self.raw, data).await.map(drop),
+        }
+    }
+
     /// Unbuffered: loop single sends until all of `data` went (D4: IOBase would stop early).
     async fn raw_write_all(&mut self, data: &[u8]) -> Result<()> {
         let mut off = 0;
@@ -346,6 +389,7 @@ impl<C: Conn> BinaryFile<C> {
 
     /// `flush()`.
     pub async fn flush(&mut self) -> Result<()> {
+        self.attached()?;
         if self.closed() {
             return match self.kind {
                 Kind::Writer | Kind::Pair => closed("flush of closed file"),
@@ -360,7 +404,7 @@ impl<C: Conn> BinaryFile<C> {
 
     /// `close()`: flush, then close the raw object even if the flush failed; idempotent.
     pub async fn close(&mut self) -> Result<()> {
-        if self.closed() {
+        if self.detached || self.closed() {
             return Ok(());
         }
         let flushed = match self.kind {
@@ -377,6 +421,7 @@ impl<C: Conn> BinaryFile<C> {
 
     /// `readable()`.
     pub fn readable(&self) -> Result<bool> {
+        self.attached()?;
         match self.kind {
             Kind::Writer => Ok(false),
             _ if self.closed() => Err(Error::closed_socket()),
@@ -386,6 +431,7 @@ impl<C: Conn> BinaryFile<C> {
 
     /// `writable()`.
     pub fn writable(&self) -> Result<bool> {
+        self.attached()?;
         match self.kind {
             Kind::Reader => Ok(false),
             _ if self.closed() => Err(Error::closed_socket()),
@@ -395,6 +441,7 @@ impl<C: Conn> BinaryFile<C> {
 
     /// `seekable()`.
     pub fn seekable(&self) -> Result<bool> {
+        self.attached()?;
         match self.kind {
             Kind::Pair => Ok(false),
             _ if self.closed() => Err(Error::closed_socket()),
@@ -404,6 +451,7 @@ impl<C: Conn> BinaryFile<C> {
 
     /// `isatty()`.
     pub fn isatty(&self) -> Result<bool> {
+        self.attached()?;
         if self.closed() {
             return Err(Error::closed_file());
         }
@@ -412,6 +460,7 @@ impl<C: Conn> BinaryFile<C> {
 
     /// `fileno()`.
     pub fn fileno(&self) -> Result<i64> {
+        self.attached()?;
         match self.kind {
             Kind::Pair => unsupported("fileno"),
             _ if self.closed() => Err(Error::closed_file()),
@@ -442,7 +491,7 @@ impl<C: Conn> BinaryFile<C> {
 }
 
 /// Count `earlier` bytes of previous items into a write error's `written`.
-fn add_written(e: Error, earlier: u64) -> Error {
+pub fn add_written(e: Error, earlier: u64) -> Error {
     match e {
         Error::BlockingIo { written, message } => Error::BlockingIo {
             written: written + earlier,

@@ -15,6 +15,7 @@
 pub mod buffered;
 pub mod error;
 pub mod file;
+pub mod lock;
 pub mod makefile;
 pub mod raw;
 pub mod socket;
@@ -24,7 +25,13 @@ pub mod text;
 mod tests;
 
 #[cfg(target_arch = "wasm32")]
+mod component_common;
+
+#[cfg(all(target_arch = "wasm32", not(feature = "p3")))]
 mod component;
+
+#[cfg(all(target_arch = "wasm32", feature = "p3"))]
+mod component_p3;
 
 /// Run a call of the core to completion without waiting.
 ///

@@ -56,6 +56,64 @@ pub trait Conn {
     fn close(self: Rc<Self>);
 }
 
+/// A connection's receive queue, `buf[pos..]`: bytes the host gave that no receive took
+/// yet. It plays the kernel buffer's role: every file and `recv` of the socket reads from
+/// it, so reading big chunks from the host loses nothing to read-ahead.
+#[derive(Default)]
+pub struct RecvQueue {
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl RecvQueue {
+    pub fn is_empty(&self) -> bool {
+        self.pos == self.buf.len()
+    }
+
+    /// Move up to `out.len()` queued bytes into `out`.
+    pub fn take(&mut self, out: &mut [u8]) -> usize {
+        let n = out.len().min(self.buf.len() - self.pos);
+        crate::copy_bytes(&mut out[..n], &self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        if self.pos == self.buf.len() {
+            self.buf.clear();
+            self.pos = 0;
+        }
+        n
+    }
+
+    /// Everything queued, as one buffer.
+    pub fn take_all(&mut self) -> Vec<u8> {
+        let mut v = std::mem::take(&mut self.buf);
+        v.drain(..self.pos);
+        self.pos = 0;
+        v
+    }
+
+    /// Replace the (empty) queue by a chunk the host gave.
+    pub fn set(&mut self, chunk: Vec<u8>) {
+        self.buf = chunk;
+        self.pos = 0;
+    }
+
+    /// Put bytes back in front (D1).
+    pub fn unrecv(&mut self, data: &[u8]) {
+        if data.is_empty() {
+            return;
+        }
+        if data.len() <= self.pos {
+            self.pos -= data.len();
+            self.buf[self.pos..self.pos + data.len()].copy_from_slice(data);
+        } else {
+            let mut v = Vec::with_capacity(data.len() + self.buf.len() - self.pos);
+            v.extend_from_slice(data);
+            v.extend_from_slice(&self.buf[self.pos..]);
+            self.buf = v;
+            self.pos = 0;
+        }
+    }
+}
+
 /// Reading side of a raw object, as the buffered reader uses it.
 pub trait RawRead {
     /// One read of at most `buf.len()` bytes: `Ok(0)` = EOF for a non-empty `buf`.
@@ -182,6 +240,20 @@ impl<C: Conn> SocketIo<C> {
 
     pub fn closed(&self) -> bool {
         self.sock.is_none()
+    }
+
+    /// Move the socket reference into a new raw object; this one is left closed.
+    pub fn take(&mut self) -> SocketIo<C> {
+        SocketIo {
+            sock: self.sock.take(),
+            reading: self.reading,
+            writing: self.writing,
+        }
+    }
+
+    /// The connection and timeout for a front end's own waiting calls (0.3 streams).
+    pub fn handle(&self) -> Result<(Rc<C>, Option<f64>)> {
+        self.sock()?.borrow().handle()
     }
 
     pub fn reading(&self) -> bool {

@@ -17,7 +17,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::error::{Errno, Error, Result};
-use crate::raw::{Conn, Shutdown};
+use crate::raw::{Conn, RecvQueue, Shutdown};
 use crate::MAX_READ;
 
 /// When one call stops waiting: never (blocking), at once (non-blocking) or at an instant.
@@ -79,53 +79,6 @@ impl WasiConn {
             input,
             output,
             tcp,
-        }
-    }
-}
-
-/// The receive queue `rbuf[rpos..]`.
-#[derive(Default)]
-pub struct RecvQueue {
-    rbuf: Vec<u8>,
-    rpos: usize,
-}
-
-impl RecvQueue {
-    pub fn is_empty(&self) -> bool {
-        self.rpos == self.rbuf.len()
-    }
-
-    pub fn take(&mut self, buf: &mut [u8]) -> usize {
-        let n = buf.len().min(self.rbuf.len() - self.rpos);
-        crate::copy_bytes(&mut buf[..n], &self.rbuf[self.rpos..self.rpos + n]);
-        self.rpos += n;
-        if self.rpos == self.rbuf.len() {
-            self.rbuf.clear();
-            self.rpos = 0;
-        }
-        n
-    }
-
-    /// Replace the (empty) queue by a chunk the host gave us.
-    pub fn set(&mut self, chunk: Vec<u8>) {
-        self.rbuf = chunk;
-        self.rpos = 0;
-    }
-
-    /// Put bytes back in front.
-    pub fn unrecv(&mut self, data: &[u8]) {
-        if data.is_empty() {
-            return;
-        }
-        if data.len() <= self.rpos {
-            self.rpos -= data.len();
-            self.rbuf[self.rpos..self.rpos + data.len()].copy_from_slice(data);
-        } else {
-            let mut v = Vec::with_capacity(data.len() + self.rbuf.len() - self.rpos);
-            v.extend_from_slice(data);
-            v.extend_from_slice(&self.rbuf[self.rpos..]);
-            self.rbuf = v;
-            self.rpos = 0;
         }
     }
 }

@@ -39,69 +39,7 @@ use bindings::exports::sockfile::socket::socket as wit;
 use wasip2::io::streams::{InputStream, OutputStream};
 use wasip2::sockets::tcp::TcpSocket;
 
-type Res<T> = Result<T, wit::Error>;
-
-/// The only place a WIT error is built.
-impl From<Error> for wit::Error {
-    fn from(e: Error) -> Self {
-        match e {
-            Error::Value(m) => wit::Error::ValueError(m),
-            Error::Unsupported(m) => wit::Error::UnsupportedOperation(m),
-            Error::Lookup(m) => wit::Error::LookupError(m),
-            Error::Decode(m) => wit::Error::UnicodeDecodeError(m),
-            Error::Encode(m) => wit::Error::UnicodeEncodeError(m),
-            Error::Timeout => wit::Error::Timeout("timed out".to_string()),
-            Error::WouldBlock => wit::Error::BlockingIoError(wit::BlockingIo {
-                written: 0,
-                message: crate::error::READ_WOULD_BLOCK.to_string(),
-            }),
-            Error::BlockingIo { written, message } => {
-                wit::Error::BlockingIoError(wit::BlockingIo {
-                    written: written.min(u64::from(u32::MAX)) as u32,
-                    message: message.to_string(),
-                })
-            }
-            Error::Os { errno, message } => wit::Error::OsError(wit::OsError {
-                errno: errno_to_wit(errno),
-                message,
-            }),
-        }
-    }
-}
-
-fn errno_to_wit(e: E) -> wit::Errno {
-    match e {
-        E::ConnectionReset => wit::Errno::ConnectionReset,
-        E::BrokenPipe => wit::Errno::BrokenPipe,
-        E::ConnectionRefused => wit::Errno::ConnectionRefused,
-        E::ConnectionAborted => wit::Errno::ConnectionAborted,
-        E::NotConnected => wit::Errno::NotConnected,
-        E::BadFileDescriptor => wit::Errno::BadFileDescriptor,
-        E::AccessDenied => wit::Errno::AccessDenied,
-        E::AddressInUse => wit::Errno::AddressInUse,
-        E::AddressNotAvailable => wit::Errno::AddressNotAvailable,
-        E::HostUnreachable => wit::Errno::HostUnreachable,
-        E::NetworkUnreachable => wit::Errno::NetworkUnreachable,
-        E::InvalidArgument => wit::Errno::InvalidArgument,
-        E::OutOfMemory => wit::Errno::OutOfMemory,
-        E::NameUnresolvable => wit::Errno::NameUnresolvable,
-        E::TimedOut => wit::Errno::TimedOut,
-        E::Other => wit::Errno::Other,
-    }
-}
-
-fn ok<T>(r: crate::error::Result<T>) -> Res<T> {
-    r.map_err(Into::into)
-}
-
-/// Sizes arrive as `u32`; on 32-bit wasm `usize` holds every value.
-fn size(n: Option<u32>) -> Option<usize> {
-    n.map(|n| n as usize)
-}
-
-fn count(n: usize) -> u32 {
-    n.min(u32::MAX as usize) as u32
-}
+crate::wit_conversions!(wit);
 
 /// `bytes` packed little-endian into `u64` words, the last one zero-padded (the
 /// `*-words` transport variants: wasmtime copies a `list<u64>` a word at a time).

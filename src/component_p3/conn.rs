@@ -1,0 +1,365 @@
+//! The WASI 0.3 connection under `SocketIO`: a `wasi:sockets@0.3.0` TCP socket's receive and
+//! send streams, awaited (timeouts as a race between the stream operation and a timer), and
+//! the one mapping of 0.3 error codes to ours.
+//!
+//! Invariants: at most one receive and one send is in progress (each direction has a
+//! [`Lock`]); a stream operation that is cancelled (timeout, or the caller dropped the call)
+//! keeps what it had already moved: received bytes go to the receive queue, so nothing the
+//! peer sent is lost (D1). No `RefCell` borrow is held across an await.
+#![deny(unsafe_code)]
+
+use std::cell::{Cell, RefCell};
+use std::future::{poll_fn, Future};
+use std::pin::{pin, Pin};
+use std::rc::Rc;
+use std::task::Poll;
+
+use wasip3::clocks::monotonic_clock;
+use wasip3::sockets::types::{ErrorCode, IpAddress, IpSocketAddress, TcpSocket};
+use wit_bindgen::{FutureReader, StreamReader, StreamResult, StreamWriter};
+
+use crate::error::{Errno, Error, Result};
+use crate::lock::Lock;
+use crate::raw::{Conn, RecvQueue, Shutdown};
+
+/// Bytes asked for per receive: the host hands over what it has, up to this.
+pub const RECV_CHUNK: usize = 256 * 1024;
+
+type End = FutureReader<std::result::Result<(), ErrorCode>>;
+
+pub struct P3Conn {
+    rq: RefCell<RecvQueue>,
+    rx: RefCell<Option<StreamReader<u8>>>,
+    rx_end: RefCell<Option<End>>,
+    /// How the receive stream ended, once known: `Ok` is EOF.
+    rx_done: RefCell<Option<Result<()>>>,
+    rx_lock: Lock,
+    tx: RefCell<Option<StreamWriter<u8>>>,
+    tx_end: RefCell<Option<End>>,
+    tx_lock: Lock,
+    closed: Cell<bool>,
+    // Dropped last: the streams belong to it.
+    tcp: TcpSocket,
+}
+
+impl P3Conn {
+    pub fn new(tcp: TcpSocket) -> Self {
+        let (rx, rx_end) = tcp.receive();
+        let (tx, tx_reader) = wasip3::wit_stream::new::<u8>();
+        let tx_end = tcp.send(tx_reader);
+        P3Conn {
+            rq: RefCell::new(RecvQueue::default()),
+            rx: RefCell::new(Some(rx)),
+            rx_end: RefCell::new(Some(rx_end)),
+            rx_done: RefCell::new(None),
+            rx_lock: Lock::default(),
+            tx: RefCell::new(Some(tx)),
+            tx_end: RefCell::new(Some(tx_end)),
+            tx_lock: Lock::default(),
+            closed: Cell::new(false),
+            tcp,
+        }
+    }
+
+    /// One receive from the host as a whole buffer (no copy; a `read-stream` forwards it
+    /// as it is). Empty at EOF. Queued bytes come first.
+    pub async fn recv_chunk(&self, timeout: Option<f64>) -> Result<Vec<u8>> {
+        let _g = self.rx_lock.lock().await;
+        let queued = self.rq.borrow_mut().take_all();
+        if !queued.is_empty() {
+            return Ok(queued);
+        }
+        self.receive(RECV_CHUNK, timeout).await
+    }
+
+    /// The stream read itself; the caller holds `rx_lock` and the queue is empty.
+    async fn receive(&self, max: usize, timeout: Option<f64>) -> Result<Vec<u8>> {
+        if let Some(done) = self.rx_done.borrow().clone() {
+            return done.map(|()| Vec::new());
+        }
+        let Some(reader) = self.rx.borrow_mut().take() else {
+            return Ok(Vec::new()); // shut down for reading, or closed
+        };
+        let mut slot = Slot {
+            conn: self,
+            reader: Some(reader),
+        };
+        let (result, data) = {
+            let reader = slot.reader.as_mut().expect("just set");
+            let mut op = Pending {
+                conn: self,
+                op: Some(Box::pin(reader.read(Vec::with_capacity(max)))),
+            };
+            op.run(timeout).await?
+        };
+        match result {
+            StreamResult::Complete(_) => Ok(data),
+            StreamResult::Cancelled => Err(Error::WouldBlock),
+            StreamResult::Dropped => {
+                slot.reader = None;
+                let end = self.rx_end.borrow_mut().take();
+                let done = match end {
+                    Some(end) => end.await.map_err(from_code),
+                    None => Ok(()),
+                };
+                *self.rx_done.borrow_mut() = Some(done.clone());
+                done.map(|()| Vec::new())
+            }
+        }
+    }
+
+    fn ended_send(&self) -> Error {
+        Error::os(Errno::BrokenPipe)
+    }
+}
+
+/// Puts the receive stream back when a receive ends, however it ends.
+struct Slot<'a> {
+    conn: &'a P3Conn,
+    reader: Option<StreamReader<u8>>,
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        if let Some(r) = self.reader.take() {
+            if !self.conn.closed.get() {
+                *self.conn.rx.borrow_mut() = Some(r);
+            }
+        }
+    }
+}
+
+/// Puts the send stream back when a send ends, however it ends (dropping it would be a FIN).
+struct TxSlot<'a> {
+    conn: &'a P3Conn,
+    writer: Option<StreamWriter<u8>>,
+}
+
+impl Drop for TxSlot<'_> {
+    fn drop(&mut self) {
+        if let Some(w) = self.writer.take() {
+            if !self.conn.closed.get() {
+                *self.conn.tx.borrow_mut() = Some(w);
+            }
+        }
+    }
+}
+
+type ReadOp<'a> = Pin<Box<wit_bindgen::StreamRead<'a, u8>>>;
+
+/// A stream read in progress. Dropped unfinished, it is cancelled and the bytes it had
+/// already received go to the receive queue.
+struct Pending<'a, 'r> {
+    conn: &'a P3Conn,
+    op: Option<ReadOp<'r>>,
+}
+
+impl Pending<'_, '_> {
+    async fn run(&mut self, timeout: Option<f64>) -> Result<(StreamResult, Vec<u8>)> {
+        let op = self.op.as_mut().expect("run once");
+        let done = race(op.as_mut(), timeout).await;
+        match done {
+            Some(r) => {
+                self.op = None;
+                Ok(r)
+            }
+            None => {
+                let mut op = self.op.take().expect("still pending");
+                match op.as_mut().cancel() {
+                    (StreamResult::Complete(n), data) if n > 0 => {
+                        Ok((StreamResult::Complete(n), data))
+                    }
+                    _ => Err(no_progress(timeout)),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Pending<'_, '_> {
+    fn drop(&mut self) {
+        if let Some(mut op) = self.op.take() {
+            if let (StreamResult::Complete(n), data) = op.as_mut().cancel() {
+                if n > 0 {
+                    self.conn.rq.borrow_mut().unrecv(&data);
+                }
+            }
+        }
+    }
+}
+
+/// `Timeout`, or `WouldBlock` for a non-blocking socket.
+fn no_progress(timeout: Option<f64>) -> Error {
+    match timeout {
+        Some(t) if t <= 0.0 => Error::WouldBlock,
+        _ => Error::Timeout,
+    }
+}
+
+/// Poll `op` until it completes or the socket's timeout passes (`None`: the timeout won).
+/// Non-blocking (`Some(0)`): one poll, so only what the host already has.
+pub(super) async fn race<F: Future + ?Sized>(
+    mut op: Pin<&mut F>,
+    timeout: Option<f64>,
+) -> Option<F::Output> {
+    match timeout {
+        None => Some(op.await),
+        Some(t) if t <= 0.0 => {
+            poll_fn(|cx| match op.as_mut().poll(cx) {
+                Poll::Ready(r) => Poll::Ready(Some(r)),
+                Poll::Pending => Poll::Ready(None),
+            })
+            .await
+        }
+        Some(t) => {
+            let mut timer = pin!(monotonic_clock::wait_for((t * 1e9) as u64));
+            poll_fn(|cx| {
+                if let Poll::Ready(r) = op.as_mut().poll(cx) {
+                    return Poll::Ready(Some(r));
+                }
+                if timer.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(None);
+                }
+                Poll::Pending
+            })
+            .await
+        }
+    }
+}
+
+impl Conn for P3Conn {
+    async fn recv_into(&self, buf: &mut [u8], timeout: Option<f64>) -> Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let _g = self.rx_lock.lock().await;
+        if !self.rq.borrow().is_empty() {
+            return Ok(self.rq.borrow_mut().take(buf));
+        }
+        let chunk = self.receive(RECV_CHUNK.max(buf.len()), timeout).await?;
+        let mut rq = self.rq.borrow_mut();
+        rq.set(chunk);
+        Ok(rq.take(buf))
+    }
+
+    fn unrecv(&self, data: &[u8]) {
+        self.rq.borrow_mut().unrecv(data);
+    }
+
+    async fn send(&self, data: &[u8], timeout: Option<f64>) -> Result<usize> {
+        let _g = self.tx_lock.lock().await;
+        let Some(writer) = self.tx.borrow_mut().take() else {
+            return Err(self.ended_send());
+        };
+        let mut slot = TxSlot {
+            conn: self,
+            writer: Some(writer),
+        };
+        let r = {
+            let writer = slot.writer.as_mut().expect("just set");
+            let mut op = pin!(writer.write(data.to_vec()));
+            match race(op.as_mut(), timeout).await {
+                Some((r, _)) => r,
+                None => match op.as_mut().cancel() {
+                    (StreamResult::Complete(n), _) if n > 0 => StreamResult::Complete(n),
+                    _ => return Err(no_progress(timeout)),
+                },
+            }
+        };
+        match r {
+            StreamResult::Complete(n) => Ok(n),
+            StreamResult::Cancelled => Err(no_progress(timeout)),
+            StreamResult::Dropped => {
+                // The host stopped reading: the send failed; its future says why.
+                slot.writer = None;
+                let end = self.tx_end.borrow_mut().take();
+                match end {
+                    Some(end) => match end.await {
+                        Err(code) => Err(from_code(code)),
+                        Ok(()) => Err(self.ended_send()),
+                    },
+                    None => Err(self.ended_send()),
+                }
+            }
+        }
+    }
+
+    fn shutdown(&self, how: Shutdown) -> Result<()> {
+        // Ending the send stream is the FIN (after what the host already took); dropping
+        // the receive stream stops reading.
+        if matches!(how, Shutdown::Write | Shutdown::Both) {
+            self.tx.borrow_mut().take();
+        }
+        if matches!(how, Shutdown::Read | Shutdown::Both) {
+            self.rx.borrow_mut().take();
+            *self.rx_done.borrow_mut() = Some(Ok(()));
+        }
+        Ok(())
+    }
+
+    fn peername(&self) -> Result<(String, u16)> {
+        self.tcp
+            .get_remote_address()
+            .map(addr_tuple)
+            .map_err(from_code)
+    }
+
+    fn sockname(&self) -> Result<(String, u16)> {
+        self.tcp
+            .get_local_address()
+            .map(addr_tuple)
+            .map_err(from_code)
+    }
+
+    fn close(self: Rc<Self>) {
+        // Never waits: the host sends what it took, then the FIN (the send stream ends
+        // here); calls still waiting on the connection end with an error or EOF.
+        self.closed.set(true);
+        self.tx.borrow_mut().take();
+        self.rx.borrow_mut().take();
+        *self.rx_done.borrow_mut() = Some(Err(Error::os(Errno::BadFileDescriptor)));
+        self.rq.borrow_mut().take_all();
+    }
+}
+
+/// The single mapping of `wasi:sockets@0.3.0` error codes to Python exceptions.
+pub fn from_code(code: ErrorCode) -> Error {
+    let errno = match code {
+        ErrorCode::ConnectionReset => Errno::ConnectionReset,
+        ErrorCode::ConnectionBroken => Errno::BrokenPipe,
+        ErrorCode::ConnectionRefused => Errno::ConnectionRefused,
+        ErrorCode::ConnectionAborted => Errno::ConnectionAborted,
+        ErrorCode::AccessDenied => Errno::AccessDenied,
+        ErrorCode::AddressInUse => Errno::AddressInUse,
+        ErrorCode::AddressNotBindable => Errno::AddressNotAvailable,
+        ErrorCode::RemoteUnreachable => Errno::HostUnreachable,
+        ErrorCode::InvalidArgument | ErrorCode::NotSupported => Errno::InvalidArgument,
+        ErrorCode::OutOfMemory => Errno::OutOfMemory,
+        ErrorCode::Timeout => Errno::TimedOut,
+        ErrorCode::InvalidState => Errno::NotConnected,
+        ErrorCode::Other(Some(m)) => {
+            return Error::Os {
+                errno: Errno::Other,
+                message: m,
+            }
+        }
+        _ => Errno::Other,
+    };
+    Error::os(errno)
+}
+
+pub fn ip_string(ip: IpAddress) -> String {
+    match ip {
+        IpAddress::Ipv4((a, b, c, d)) => std::net::Ipv4Addr::new(a, b, c, d).to_string(),
+        IpAddress::Ipv6((a, b, c, d, e, f, g, h)) => {
+            std::net::Ipv6Addr::new(a, b, c, d, e, f, g, h).to_string()
+        }
+    }
+}
+
+pub fn addr_tuple(addr: IpSocketAddress) -> (String, u16) {
+    match addr {
+        IpSocketAddress::Ipv4(a) => (ip_string(IpAddress::Ipv4(a.address)), a.port),
+        IpSocketAddress::Ipv6(a) => (ip_string(IpAddress::Ipv6(a.address)), a.port),
+    }
+}
