@@ -77,3 +77,16 @@ macro_rules! wit_conversions {
         }
     };
 }
+
+/// `bytes` packed little-endian into `u64` words, the last one zero-padded (the
+/// `*-words` transport variants: wasmtime copies a `list<u64>` a word at a time).
+#[allow(unsafe_code)]
+pub fn words(bytes: &[u8]) -> Vec<u64> {
+    let mut w = vec![0u64; bytes.len().div_ceil(8)];
+    // SAFETY: the byte view covers exactly the memory of `w` (len * 8 bytes, u8 has
+    // alignment 1), every bit pattern is a valid u64, and `w` is not used while the view
+    // lives. wasm32 is little-endian, so memory order is the words' little-endian order.
+    let view = unsafe { std::slice::from_raw_parts_mut(w.as_mut_ptr().cast::<u8>(), w.len() * 8) };
+    crate::copy_bytes(&mut view[..bytes.len()], bytes);
+    w
+}

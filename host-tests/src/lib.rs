@@ -25,6 +25,7 @@ pub use wasmtime_wasi::p2::bindings::sync::sockets::tcp::TcpSocket as WasiTcp;
 pub use wit::{Errno, Error as WitError, ShutdownHow};
 
 pub mod diff;
+pub mod p3;
 pub mod witfuzz;
 
 /// Store data: the WASI context, resource table and memory accounting.
@@ -235,10 +236,38 @@ fn kind_static(kind: &str) -> &'static str {
     }
 }
 
+/// Which world an [`Sf`] drives: the 0.2 `socket` interface or the 0.3 `async-socket` one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum World {
+    P2,
+    P3,
+}
+
+thread_local! {
+    static WORLD: std::cell::Cell<World> = const { std::cell::Cell::new(World::P2) };
+}
+
+impl World {
+    /// Make [`Sf::new`] on this thread build instances of this world: how one test body
+    /// runs against both (each test runs on its own thread).
+    pub fn enter(self) {
+        WORLD.with(|w| w.set(self));
+    }
+
+    pub fn current() -> World {
+        WORLD.with(|w| w.get())
+    }
+}
+
+enum Api {
+    P2(Sockfile),
+    P3(p3::SockfileAsync),
+}
+
 /// One instance of the component in its own store, with network access.
 pub struct Sf {
     pub store: Store<Ctx>,
-    api: Sockfile,
+    api: Api,
 }
 
 impl Default for Sf {
@@ -247,16 +276,75 @@ impl Default for Sf {
     }
 }
 
+/// One call on either world: 0.2 directly, 0.3 through `run_concurrent`, its result
+/// converted to the 0.2 types.
 macro_rules! call {
     ($self:ident, $res:ident . $method:ident ( $($arg:expr),* )) => {
-        $self.api.sockfile_socket_socket().$res().$method(&mut $self.store, $($arg),*).expect("component trapped")
+        match &$self.api {
+            Api::P2(api) => api
+                .sockfile_socket_socket()
+                .$res()
+                .$method(&mut $self.store, $($arg),*)
+                .expect("component trapped"),
+            Api::P3(api) => {
+                use p3::{Arg, ToP2};
+                let g = api.sockfile_socket_async_socket();
+                p3::run(&mut $self.store, async |a| {
+                    g.$res().$method(a, $(Arg::arg($arg)),*).await
+                })
+                .to_p2()
+            }
+        }
+    };
+    ($self:ident, $method:ident ( $($arg:expr),* )) => {
+        match &$self.api {
+            Api::P2(api) => api
+                .sockfile_socket_socket()
+                .$method(&mut $self.store, $($arg),*)
+                .expect("component trapped"),
+            Api::P3(api) => {
+                use p3::{Arg, ToP2};
+                let g = api.sockfile_socket_async_socket();
+                p3::run(&mut $self.store, async |a| g.$method(a, $(Arg::arg($arg)),*).await)
+                    .to_p2()
+            }
+        }
     };
 }
 
 impl Sf {
-    /// An instance on [`engine`] (concurrency support off), as every test uses.
+    /// An instance of the world this thread runs ([`World::enter`]; 0.2 unless set): for
+    /// 0.2 on [`engine`] (concurrency support off), for 0.3 on an engine with it on.
     pub fn new() -> Self {
-        Self::on(shared())
+        match World::current() {
+            World::P2 => Self::on(shared()),
+            World::P3 => Self::p3(),
+        }
+    }
+
+    /// An instance of the 0.3 component (world `sockfile-async`).
+    pub fn p3() -> Self {
+        let mut store = net_store(&p3::shared3().engine);
+        let api = p3::instantiate3(&mut store);
+        Sf {
+            store,
+            api: Api::P3(api),
+        }
+    }
+
+    pub fn world(&self) -> World {
+        match self.api {
+            Api::P2(_) => World::P2,
+            Api::P3(_) => World::P3,
+        }
+    }
+
+    /// The 0.3 bindings, for tests that make many calls at once (`p3::run`).
+    pub fn api3(&self) -> &p3::SockfileAsync {
+        match &self.api {
+            Api::P3(api) => api,
+            Api::P2(_) => panic!("not a 0.3 instance"),
+        }
     }
 
     /// An instance on [`default_engine`] (the CLI's defaults: concurrency support on).
@@ -268,7 +356,10 @@ impl Sf {
         let mut store = net_store(&sh.engine);
         let api = sh.pre.instantiate(&mut store).expect("instantiate");
         let api = Sockfile::new(&mut store, &api).expect("bindings");
-        Sf { store, api }
+        Sf {
+            store,
+            api: Api::P2(api),
+        }
     }
 
     /// Number of live entries in the host's resource table.
@@ -285,23 +376,11 @@ impl Sf {
     // ---- module-level functions
 
     pub fn create_connection(&mut self, host: &str, port: u16, timeout: Option<f64>) -> R<Sock> {
-        let r = self.api.sockfile_socket_socket().call_create_connection(
-            &mut self.store,
-            host,
-            port,
-            timeout,
-        );
-        r.expect("component trapped").map(Sock)
+        call!(self, call_create_connection(host, port, timeout)).map(Sock)
     }
 
     pub fn create_server(&mut self, host: &str, port: u16, backlog: Option<u32>) -> R<Listener> {
-        let r = self.api.sockfile_socket_socket().call_create_server(
-            &mut self.store,
-            host,
-            port,
-            backlog,
-        );
-        r.expect("component trapped").map(Listener)
+        call!(self, call_create_server(host, port, backlog)).map(Listener)
     }
 
     pub fn makefile_fn(
@@ -313,16 +392,12 @@ impl Sf {
         errors: Option<&str>,
         newline: Option<&str>,
     ) -> R<File> {
-        let r = self.api.sockfile_socket_socket().call_makefile(
-            &mut self.store,
-            s.0,
-            mode,
-            buffering,
-            encoding,
-            errors,
-            newline,
-        );
-        r.expect("component trapped").map(wrap_file)
+        let sock = s.0;
+        call!(
+            self,
+            call_makefile(sock, mode, buffering, encoding, errors, newline)
+        )
+        .map(wrap_file)
     }
 
     // ---- listener
@@ -348,7 +423,15 @@ impl Sf {
         input: Resource<WasiIn>,
         output: Resource<WasiOut>,
     ) -> R<Sock> {
-        call!(self, socket.call_from_wasi(tcp, input, output)).map(Sock)
+        match &self.api {
+            Api::P2(api) => api
+                .sockfile_socket_socket()
+                .socket()
+                .call_from_wasi(&mut self.store, tcp, input, output)
+                .expect("component trapped")
+                .map(Sock),
+            Api::P3(_) => panic!("from_wasi takes WASI 0.2 streams: a 0.2 instance only"),
+        }
     }
     pub fn settimeout(&mut self, s: Sock, t: Option<f64>) -> R<()> {
         call!(self, socket.call_settimeout(s.0, t))
@@ -365,7 +448,14 @@ impl Sf {
     pub fn makefile(&mut self, s: Sock, mode: &str, buffering: Option<i32>) -> R<File> {
         call!(
             self,
-            socket.call_makefile(s.0, mode, buffering, None, None, None)
+            socket.call_makefile(
+                s.0,
+                mode,
+                buffering,
+                None::<&str>,
+                None::<&str>,
+                None::<&str>
+            )
         )
         .map(wrap_file)
     }

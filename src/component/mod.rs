@@ -41,19 +41,6 @@ use wasip2::sockets::tcp::TcpSocket;
 
 crate::wit_conversions!(wit);
 
-/// `bytes` packed little-endian into `u64` words, the last one zero-padded (the
-/// `*-words` transport variants: wasmtime copies a `list<u64>` a word at a time).
-#[allow(unsafe_code)]
-fn words(bytes: &[u8]) -> Vec<u64> {
-    let mut w = vec![0u64; bytes.len().div_ceil(8)];
-    // SAFETY: the byte view covers exactly the memory of `w` (len * 8 bytes, u8 has
-    // alignment 1), every bit pattern is a valid u64, and `w` is not used while the view
-    // lives. wasm32 is little-endian, so memory order is the words' little-endian order.
-    let view = unsafe { std::slice::from_raw_parts_mut(w.as_mut_ptr().cast::<u8>(), w.len() * 8) };
-    crate::copy_bytes(&mut view[..bytes.len()], bytes);
-    w
-}
-
 struct Component;
 
 pub struct SocketRes(Socket<WasiConn>);
@@ -253,12 +240,12 @@ impl wit::GuestBinaryFile for BinaryFileRes {
 
     fn next_lines_words(&self, hint: Option<u32>) -> Res<(Vec<u64>, Vec<u32>)> {
         let (data, ends) = ok(crate::now(self.0.borrow_mut().next_lines(size(hint))))?;
-        Ok((words(&data), ends))
+        Ok((crate::component_common::words(&data), ends))
     }
 
     fn read_words(&self, size_: Option<u32>) -> Res<(Vec<u64>, u32)> {
         let data = ok(crate::now(self.0.borrow_mut().read(size(size_))))?;
-        Ok((words(&data), count(data.len())))
+        Ok((crate::component_common::words(&data), count(data.len())))
     }
 
     fn write(&self, data: Vec<u8>) -> Res<u32> {

@@ -330,6 +330,16 @@ impl wit::GuestBinaryFile for BinaryFileRes {
         serial!(self.0, |f| f.next_lines(size(hint)))
     }
 
+    async fn next_lines_words(&self, hint: Option<u32>) -> Res<(Vec<u64>, Vec<u32>)> {
+        let (data, ends) = serial!(self.0, |f| f.next_lines(size(hint)))?;
+        Ok((crate::component_common::words(&data), ends))
+    }
+
+    async fn read_words(&self, size_: Option<u32>) -> Res<(Vec<u64>, u32)> {
+        let data = serial!(self.0, |f| f.read(size(size_)))?;
+        Ok((crate::component_common::words(&data), count(data.len())))
+    }
+
     async fn write(&self, data: Vec<u8>) -> Res<u32> {
         serial!(self.0, |f| f.write(&data)).map(count)
     }

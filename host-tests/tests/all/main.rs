@@ -14,6 +14,7 @@ mod faults;
 mod guest;
 mod modes;
 mod net;
+mod p3;
 mod text;
 mod timeout;
 mod witfuzz;
