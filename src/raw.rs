@@ -90,6 +90,14 @@ impl RecvQueue {
         v
     }
 
+    /// The queue's storage, empty, to receive into again (no allocation per receive).
+    pub fn spare(&mut self) -> Vec<u8> {
+        let mut v = std::mem::take(&mut self.buf);
+        v.clear();
+        self.pos = 0;
+        v
+    }
+
     /// Replace the (empty) queue by a chunk the host gave.
     pub fn set(&mut self, chunk: Vec<u8>) {
         self.buf = chunk;

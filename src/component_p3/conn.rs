@@ -22,8 +22,9 @@ use crate::error::{Errno, Error, Result};
 use crate::lock::Lock;
 use crate::raw::{Conn, RecvQueue, Shutdown};
 
-/// Bytes asked for per receive: the host hands over what it has, up to this.
-pub const RECV_CHUNK: usize = 256 * 1024;
+/// Bytes asked for per `read-stream` receive: the host hands over what it has, up to this
+/// (each stream read costs about 230 ns, so big chunks).
+pub const STREAM_CHUNK: usize = 1024 * 1024;
 
 type End = FutureReader<std::result::Result<(), ErrorCode>>;
 
@@ -69,12 +70,19 @@ impl P3Conn {
         if !queued.is_empty() {
             return Ok(queued);
         }
-        self.receive(RECV_CHUNK, timeout).await
+        self.receive(Vec::with_capacity(STREAM_CHUNK), timeout)
+            .await
     }
 
-    /// The stream read itself; the caller holds `rx_lock` and the queue is empty.
-    async fn receive(&self, max: usize, timeout: Option<f64>) -> Result<Vec<u8>> {
-        if let Some(done) = self.rx_done.borrow().clone() {
+    /// The stream read itself, into `buf`'s spare capacity; the caller holds `rx_lock` and
+    /// the queue is empty. After an error has been reported once, the stream is at EOF (as
+    /// CPython's next `recv` after `ECONNRESET` returns `b''`).
+    async fn receive(&self, buf: Vec<u8>, timeout: Option<f64>) -> Result<Vec<u8>> {
+        let done = self.rx_done.borrow().clone();
+        if let Some(done) = done {
+            if done.is_err() && !self.closed.get() {
+                *self.rx_done.borrow_mut() = Some(Ok(()));
+            }
             return done.map(|()| Vec::new());
         }
         let Some(reader) = self.rx.borrow_mut().take() else {
@@ -88,7 +96,7 @@ impl P3Conn {
             let reader = slot.reader.as_mut().expect("just set");
             let mut op = Pending {
                 conn: self,
-                op: Some(Box::pin(reader.read(Vec::with_capacity(max)))),
+                op: Some(Box::pin(reader.read(buf))),
             };
             op.run(timeout).await?
         };
@@ -102,7 +110,8 @@ impl P3Conn {
                     Some(end) => end.await.map_err(from_code),
                     None => Ok(()),
                 };
-                *self.rx_done.borrow_mut() = Some(done.clone());
+                // Reported now; EOF afterwards.
+                *self.rx_done.borrow_mut() = Some(Ok(()));
                 done.map(|()| Vec::new())
             }
         }
@@ -236,7 +245,9 @@ impl Conn for P3Conn {
         if !self.rq.borrow().is_empty() {
             return Ok(self.rq.borrow_mut().take(buf));
         }
-        let chunk = self.receive(RECV_CHUNK.max(buf.len()), timeout).await?;
+        let mut spare = self.rq.borrow_mut().spare();
+        spare.reserve(crate::MAX_READ.max(buf.len()));
+        let chunk = self.receive(spare, timeout).await?;
         let mut rq = self.rq.borrow_mut();
         rq.set(chunk);
         Ok(rq.take(buf))

@@ -18,3 +18,6 @@ mod p3;
 mod text;
 mod timeout;
 mod witfuzz;
+
+/// The shared suites again, every test body run against the 0.3 world (`sockfile-async`).
+mod p3_suites;
