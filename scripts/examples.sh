@@ -18,3 +18,14 @@ for ex in http-client redis-client guest-check; do
         -o "target/examples/$ex.composed.wasm"
     echo "[examples] composed target/examples/$ex.composed.wasm"
 done
+# The 0.3 component: same crate, feature p3, its own target directory (so the 0.2 build
+# never unifies async features in), then the 0.3 guests plugged into it.
+echo "[examples] building the 0.3 component (--features p3) and the 0.3 guests"
+cargo build --release --target wasm32-wasip2 -p sockfile --features p3 --target-dir target/p3
+cargo build --release --target wasm32-wasip2 -p guest-check-p3 -p echo-server-async
+for ex in guest_check_p3:guest-check-p3 echo_server_async:echo-server-async; do
+    wac plug "target/wasm32-wasip2/release/${ex%%:*}.wasm" \
+        --plug target/p3/wasm32-wasip2/release/sockfile.wasm \
+        -o "target/examples/${ex##*:}.composed.wasm"
+    echo "[examples] composed target/examples/${ex##*:}.composed.wasm"
+done

@@ -37,6 +37,9 @@ pub enum Shutdown {
 /// and in the 0.3 world one call may be waiting on it while another starts; each
 /// implementation keeps its own state consistent across its awaits.
 pub trait Conn {
+    /// Whether calls really wait (0.3) instead of finishing in place (0.2). A destructor
+    /// cannot wait: dropping a file of a connection that waits does not flush it.
+    const WAITS: bool = false;
     /// One receive of at most `buf.len()` bytes; `Ok(0)` is EOF (for a non-empty `buf`).
     async fn recv_into(&self, buf: &mut [u8], timeout: Option<f64>) -> Result<usize>;
     /// Put bytes back at the front of the receive queue, so the next receive returns them

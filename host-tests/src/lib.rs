@@ -121,6 +121,11 @@ pub fn net_store(engine: &Engine) -> Store<Ctx> {
         .allow_ip_name_lookup(true)
         .allow_tcp(true)
         .build();
+    store_with(engine, wasi)
+}
+
+/// A store with this WASI context and memory accounting.
+pub fn store_with(engine: &Engine, wasi: WasiCtx) -> Store<Ctx> {
     let mut store = Store::new(
         engine,
         Ctx {

@@ -244,3 +244,52 @@ fn errno(e: wit3::Errno) -> crate::Errno {
         E::Other => P::Other,
     }
 }
+
+/// Run a `wasi:cli/run@0.3` command (a composed 0.3 guest) with network access and `args`,
+/// under the 0.3 engine: whether `run` succeeded, and its stdout and stderr.
+pub fn run_command3(path: &std::path::Path, args: &[&str]) -> crate::CommandRun {
+    use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+    let engine = &shared3().engine;
+    let t = std::time::Instant::now();
+    let component = Component::from_file(engine, path).unwrap_or_else(|e| {
+        panic!(
+            "load {}: {e} (run scripts/examples.sh first; scripts/test.sh does)",
+            path.display()
+        )
+    });
+    let compile_secs = t.elapsed().as_secs_f64();
+    let linker = linker3(engine);
+    let (stdout, stderr) = (
+        MemoryOutputPipe::new(1 << 24),
+        MemoryOutputPipe::new(1 << 20),
+    );
+    let wasi = wasmtime_wasi::WasiCtx::builder()
+        .args(args)
+        .stdout(stdout.clone())
+        .stderr(stderr.clone())
+        .inherit_network()
+        .allow_ip_name_lookup(true)
+        .allow_tcp(true)
+        .build();
+    let mut store = crate::store_with(engine, wasi);
+    let ok = rt().block_on(async {
+        let command = wasmtime_wasi::p3::bindings::Command::instantiate_async(
+            &mut store, &component, &linker,
+        )
+        .await
+        .expect("instantiate 0.3 command");
+        let r = store
+            .run_concurrent(async |a| command.wasi_cli_run().call_run(a).await)
+            .await;
+        // A trap is reported as a failed run, with the guest's stderr (its panic message).
+        matches!(r, Ok(Ok(Ok(()))))
+    });
+    let text = |p: MemoryOutputPipe| String::from_utf8_lossy(&p.contents()).into_owned();
+    crate::CommandRun {
+        ok,
+        stdout: text(stdout),
+        stderr: text(stderr),
+        compile_secs,
+        memory_peak: store.data().limits.memory,
+    }
+}

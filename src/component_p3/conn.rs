@@ -237,6 +237,8 @@ pub(super) async fn race<F: Future + ?Sized>(
 }
 
 impl Conn for P3Conn {
+    const WAITS: bool = true;
+
     async fn recv_into(&self, buf: &mut [u8], timeout: Option<f64>) -> Result<usize> {
         if buf.is_empty() {
             return Ok(0);

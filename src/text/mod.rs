@@ -513,7 +513,11 @@ fn chars_prefix(s: &str, n: usize) -> Option<usize> {
 
 impl<C: Conn> Drop for TextFile<C> {
     /// GC closes (and flushes) the file; errors are ignored as in CPython 3.11.
+    /// A connection that waits (0.3) cannot be flushed here: the buffer's own drop then
+    /// releases the socket reference without sending.
     fn drop(&mut self) {
-        let _ = crate::now(self.close());
+        if !C::WAITS {
+            let _ = crate::now(self.close());
+        }
     }
 }
