@@ -77,6 +77,7 @@ impl<C: Conn> BinaryFile<C> {
     pub fn detach(&mut self) -> Result<(Vec<u8>, SocketIo<C>)> {
         self.attached()?;
         self.check_read("read of closed file", "read")?;
+        self.reader.restore(&mut self.raw);
         let buffered = self.reader.buffer().to_vec();
         self.reader.clear();
         self.detached = true;

@@ -51,6 +51,7 @@ impl Drop for Guard<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::future::Future;
     use std::pin::pin;
     use std::task::Context;
 
@@ -67,7 +68,11 @@ mod tests {
         let mut next = pin!(lock.lock());
         assert!(next.as_mut().poll(&mut cx).is_pending());
         drop(g);
-        assert!(next.as_mut().poll(&mut cx).is_ready());
+        let Poll::Ready(g2) = next.as_mut().poll(&mut cx) else {
+            panic!("the lock was released");
+        };
         assert!(lock.is_held());
+        drop(g2);
+        assert!(!lock.is_held());
     }
 }

@@ -685,3 +685,30 @@ pub fn run(start: u64, count: u64) -> (BTreeMap<String, usize>, Vec<String>) {
     }
     (tally, failures)
 }
+
+/// Run seeds `start..start+count` through the 0.2 world and the 0.3 world; returns every
+/// scenario whose outcomes (each result, error class and message, and the bytes the peer
+/// received) are not identical. 0.2 equals CPython up to D1-D10 (see [`run`]), so equal
+/// outcomes carry that over to 0.3.
+pub fn run_both_worlds(start: u64, count: u64) -> Vec<String> {
+    let scenarios = generate(start, count);
+    let mut p2 = Sf::new_p2();
+    let mut p3 = Sf::p3();
+    let mut failures = Vec::new();
+    for sc in &scenarios {
+        let a = run_sockfile(&mut p2, sc);
+        let b = run_sockfile(&mut p3, sc);
+        if a.results != b.results || a.peer != b.peer {
+            failures.push(format!(
+                "seed {}: 0.2 {:?} / peer {:?}\n  0.3 {:?} / peer {:?}\n  scenario: {}",
+                sc.id,
+                a.results,
+                String::from_utf8_lossy(&a.peer),
+                b.results,
+                String::from_utf8_lossy(&b.peer),
+                sc.to_json()
+            ));
+        }
+    }
+    failures
+}

@@ -338,6 +338,11 @@ impl Sf {
         }
     }
 
+    /// An instance of the 0.2 component whatever this thread's world.
+    pub fn new_p2() -> Self {
+        Self::on(shared())
+    }
+
     /// An instance of the 0.3 component (world `sockfile-async`).
     pub fn p3() -> Self {
         let mut store = net_store(&p3::shared3().engine);

@@ -14,6 +14,11 @@
 //! (to the raw stream, in front of anything not yet read), so a later call continues exactly
 //! where the stream is. Errors only happen while the buffer is empty, which keeps this exact.
 //! D3: "no data yet" on a non-blocking socket is `BlockingIOError`, never an empty result.
+//!
+//! Cancellation (0.3, a call whose future is dropped while it waits): the bytes a call has
+//! taken but not yet returned live in `taken`, never only in a local, so a dropped call
+//! leaves them there and the next call gives them back first, exactly as after an error
+//! (D1). Calls that finish never leave anything in `taken`.
 #![deny(unsafe_code)]
 
 use crate::error::{Error, Result};
@@ -27,6 +32,10 @@ pub struct BufferedReader {
     /// CPython's `read_end != -1`.
     valid: bool,
     cap: usize,
+    /// Bytes a call in progress took and has not returned (see the module docs).
+    taken: Vec<u8>,
+    /// While a raw read goes straight into `taken`'s tail: how much of `taken` is data.
+    taken_data: Option<usize>,
 }
 
 impl BufferedReader {
@@ -37,6 +46,19 @@ impl BufferedReader {
             pos: 0,
             valid: false,
             cap: cap.max(1),
+            taken: Vec::new(),
+            taken_data: None,
+        }
+    }
+
+    /// Give back what a dropped call had taken (a no-op unless a call was cancelled).
+    pub fn restore<R: RawRead>(&mut self, raw: &mut R) {
+        if let Some(n) = self.taken_data.take() {
+            self.taken.truncate(n); // the tail a dropped raw read never filled
+        }
+        if !self.taken.is_empty() {
+            let t = std::mem::take(&mut self.taken);
+            self.give_back(raw, &t);
         }
     }
 
@@ -125,6 +147,7 @@ impl BufferedReader {
 
     /// `read(size)`: exactly `n` bytes unless EOF; `None` reads to EOF.
     pub async fn read<R: RawRead>(&mut self, raw: &mut R, n: Option<usize>) -> Result<Vec<u8>> {
+        self.restore(raw);
         match n {
             None => self.read_all(raw).await,
             Some(n) if n <= self.readahead() => Ok(self.take(n)),
@@ -134,7 +157,8 @@ impl BufferedReader {
 
     /// Finish a read that stopped early: EOF, or would-block with data, return what there
     /// is; any other error gives the data back (D1).
-    fn stop<R: RawRead>(&mut self, raw: &mut R, out: Vec<u8>, r: Result<usize>) -> Result<Vec<u8>> {
+    fn stop<R: RawRead>(&mut self, raw: &mut R, r: Result<usize>) -> Result<Vec<u8>> {
+        let out = std::mem::take(&mut self.taken);
         match r {
             Ok(_) => Ok(out),
             Err(Error::WouldBlock) if !out.is_empty() => Ok(out),
@@ -150,22 +174,25 @@ impl BufferedReader {
     /// block on an extraneous read).
     #[cold]
     async fn read_generic<R: RawRead>(&mut self, raw: &mut R, n: usize) -> Result<Vec<u8>> {
-        let mut out = self.take(self.readahead());
-        out.reserve(n.min(4 * MAX_READ).saturating_sub(out.len()));
+        self.taken = self.take(self.readahead());
+        self.taken
+            .reserve(n.min(4 * MAX_READ).saturating_sub(self.taken.len()));
         self.reset();
-        let mut remaining = n - out.len();
+        let mut remaining = n - self.taken.len();
         while remaining > 0 {
             let r = self.minus_last_block(remaining);
             if r == 0 {
                 break;
             }
-            let start = out.len();
-            out.resize(start + r.min(MAX_READ), 0);
-            let got = raw.read_into(&mut out[start..]).await;
-            out.truncate(start + *got.as_ref().unwrap_or(&0));
+            let start = self.taken.len();
+            self.taken.resize(start + r.min(MAX_READ), 0);
+            self.taken_data = Some(start);
+            let got = raw.read_into(&mut self.taken[start..]).await;
+            self.taken.truncate(start + *got.as_ref().unwrap_or(&0));
+            self.taken_data = None;
             match got {
                 Ok(k) if k > 0 => remaining -= k,
-                _ => return self.stop(raw, out, got),
+                _ => return self.stop(raw, got),
             }
         }
         // CPython: pos = 0, read_end = 0 (an empty but valid block).
@@ -176,28 +203,31 @@ impl BufferedReader {
             match got {
                 Ok(r) if r > 0 => {
                     let k = r.min(remaining);
-                    out.extend_from_slice(&self.buf[self.pos..self.pos + k]);
+                    self.taken
+                        .extend_from_slice(&self.buf[self.pos..self.pos + k]);
                     self.pos += k;
                     remaining -= k;
                 }
-                _ => return self.stop(raw, out, got),
+                _ => return self.stop(raw, got),
             }
         }
-        Ok(out)
+        Ok(std::mem::take(&mut self.taken))
     }
 
     /// `_bufferedreader_read_all`: the buffer, then the raw stream's `readall()`.
     async fn read_all<R: RawRead>(&mut self, raw: &mut R) -> Result<Vec<u8>> {
-        let mut out = self.take(self.readahead());
+        self.taken = self.take(self.readahead());
         self.reset();
         loop {
-            let start = out.len();
-            out.resize(start + MAX_READ, 0);
-            let got = raw.read_into(&mut out[start..]).await;
-            out.truncate(start + *got.as_ref().unwrap_or(&0));
+            let start = self.taken.len();
+            self.taken.resize(start + MAX_READ, 0);
+            self.taken_data = Some(start);
+            let got = raw.read_into(&mut self.taken[start..]).await;
+            self.taken.truncate(start + *got.as_ref().unwrap_or(&0));
+            self.taken_data = None;
             match got {
                 Ok(k) if k > 0 => {}
-                _ => return self.stop(raw, out, got),
+                _ => return self.stop(raw, got),
             }
         }
     }
@@ -205,6 +235,7 @@ impl BufferedReader {
     /// `read1(size)`: buffered bytes if any, else exactly one raw read of `size` bytes
     /// (default: the buffer size) straight into the result.
     pub async fn read1<R: RawRead>(&mut self, raw: &mut R, n: Option<usize>) -> Result<Vec<u8>> {
+        self.restore(raw);
         let n = n.unwrap_or(self.cap);
         if n == 0 {
             return Ok(Vec::new());
@@ -226,6 +257,7 @@ impl BufferedReader {
     /// `peek(size)`: all buffered bytes (any number, whatever `size`), or a fresh block from
     /// one raw read if there were none.
     pub async fn peek<R: RawRead>(&mut self, raw: &mut R) -> Result<Vec<u8>> {
+        self.restore(raw);
         if self.readahead() == 0 {
             self.reset();
             self.fill(raw).await.map_err(Error::read_would_block)?;
@@ -253,8 +285,8 @@ impl BufferedReader {
         limit: Option<usize>,
         out: &mut Vec<u8>,
     ) -> Result<usize> {
-        let start = out.len();
-        let mut limit = limit.unwrap_or(usize::MAX);
+        self.restore(raw);
+        let limit = limit.unwrap_or(usize::MAX);
         let n = self.readahead().min(limit);
         let window = &self.buf[self.pos..self.pos + n];
         if let Some(i) = crate::memchr_nl(window) {
@@ -262,63 +294,89 @@ impl BufferedReader {
             self.pos += i + 1;
             return Ok(i + 1);
         }
-        out.extend_from_slice(window);
-        self.pos += n;
         if n == limit {
+            out.extend_from_slice(window);
+            self.pos += n;
             return Ok(n);
         }
-        limit -= n;
-        loop {
+        let r = self.line_into_taken(raw, limit).await;
+        let line = std::mem::take(&mut self.taken);
+        if r.is_err() {
+            self.give_back(raw, &line);
+            return r;
+        }
+        let len = line.len();
+        if out.is_empty() {
+            *out = line;
+        } else {
+            out.extend_from_slice(&line);
+        }
+        Ok(len)
+    }
+
+    /// One line (at most `limit` bytes), appended to `taken`: that is where its bytes wait
+    /// while the call waits for more. Returns its length; on an error the caller gives
+    /// `taken` back.
+    async fn line_into_taken<R: RawRead>(&mut self, raw: &mut R, limit: usize) -> Result<usize> {
+        let start = self.taken.len();
+        let n = self.readahead().min(limit);
+        let window = &self.buf[self.pos..self.pos + n];
+        if let Some(i) = crate::memchr_nl(window) {
+            self.taken.extend_from_slice(&window[..i + 1]);
+            self.pos += i + 1;
+            return Ok(i + 1);
+        }
+        self.taken.extend_from_slice(window);
+        self.pos += n;
+        let mut limit = limit - n;
+        while limit > 0 {
             self.reset();
             let r = match self.fill(raw).await {
                 Ok(r) if r > 0 => r,
                 Ok(_) => break,
-                Err(e) => {
-                    self.give_back(raw, &out[start..]);
-                    out.truncate(start);
-                    return Err(e.read_would_block());
-                }
+                Err(e) => return Err(e.read_would_block()),
             };
             let n = r.min(limit);
             if let Some(i) = crate::memchr_nl(&self.buf[..n]) {
-                out.extend_from_slice(&self.buf[..i + 1]);
+                self.taken.extend_from_slice(&self.buf[..i + 1]);
                 self.pos = i + 1;
-                return Ok(out.len() - start);
-            }
-            out.extend_from_slice(&self.buf[..n]);
-            if n == limit {
-                self.pos = n;
                 break;
             }
+            self.taken.extend_from_slice(&self.buf[..n]);
+            self.pos = n;
             limit -= n;
         }
-        Ok(out.len() - start)
+        Ok(self.taken.len() - start)
     }
 
     /// `readlines(hint)` packed: the lines' bytes in one buffer and each line's end offset
-    /// (the `readlines-packed` extension). Same lines, same D1 behaviour as `readlines`.
+    /// (the `readlines-packed` extension). Same lines, same D1 behaviour as `readlines`:
+    /// on an error every line already taken is given back.
     pub async fn readlines_packed<R: RawRead>(
         &mut self,
         raw: &mut R,
         hint: Option<usize>,
     ) -> Result<(Vec<u8>, Vec<u32>)> {
+        self.restore(raw);
         let hint = hint.filter(|&h| h > 0).unwrap_or(usize::MAX);
-        let (mut data, mut ends) = (Vec::new(), Vec::new());
+        let mut ends = Vec::new();
         loop {
-            match self.readline_append(raw, None, &mut data).await {
-                Ok(0) => return Ok((data, ends)),
+            match self.line_into_taken(raw, usize::MAX).await {
+                Ok(0) => break,
                 Ok(_) => {
-                    ends.push(data.len() as u32);
-                    if data.len() > hint {
-                        return Ok((data, ends));
+                    ends.push(self.taken.len() as u32);
+                    if self.taken.len() > hint {
+                        break;
                     }
                 }
                 Err(e) => {
-                    self.give_back(raw, &data);
+                    let all = std::mem::take(&mut self.taken);
+                    self.give_back(raw, &all);
                     return Err(e);
                 }
             }
         }
+        Ok((std::mem::take(&mut self.taken), ends))
     }
 
     /// Append every complete line already in the buffer to `out` (no raw read), while
@@ -348,10 +406,15 @@ impl BufferedReader {
         raw: &mut R,
         hint: Option<usize>,
     ) -> Result<Vec<Vec<u8>>> {
-        let r = super::collect_lines(hint, Vec::len, async || self.readline(raw, None).await).await;
-        r.map_err(|(lines, e)| {
-            self.give_back(raw, &lines.concat());
-            e
-        })
+        let (data, ends) = self.readlines_packed(raw, hint).await?;
+        let mut start = 0;
+        Ok(ends
+            .into_iter()
+            .map(|e| {
+                let line = data[start..e as usize].to_vec();
+                start = e as usize;
+                line
+            })
+            .collect())
     }
 }

@@ -14,6 +14,8 @@ enum Step {
     WouldBlock,
     Timeout,
     Reset,
+    /// The read waits forever (a 0.3 call that its caller then cancels).
+    Pending,
 }
 
 /// Scripted raw reader: each step is one `read_into` result; an empty script is EOF.
@@ -48,6 +50,7 @@ impl RawRead for MockRaw {
             Some(Step::WouldBlock) => Err(Error::WouldBlock),
             Some(Step::Timeout) => Err(Error::Timeout),
             Some(Step::Reset) => Err(Error::os(crate::error::Errno::ConnectionReset)),
+            Some(Step::Pending) => std::future::pending().await,
             Some(Step::Data(d)) => {
                 let n = d.len().min(buf.len());
                 buf[..n].copy_from_slice(&d[..n]);
@@ -431,4 +434,46 @@ fn flush_error_keeps_data() {
     sink.limit = usize::MAX;
     crate::now(w.flush(&mut sink)).unwrap();
     assert_eq!(sink.got, b"abcdefgh");
+}
+
+/// Poll `f` once and drop it: a 0.3 call cancelled by its caller while it waits.
+fn cancel_while_waiting<F: std::future::Future>(f: F) {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    assert!(
+        f.as_mut().poll(&mut cx).is_pending(),
+        "the call should be waiting"
+    );
+}
+
+#[test]
+fn a_cancelled_call_loses_nothing_it_had_taken() {
+    for cap in CAPS {
+        // readline across reads, cancelled mid-line: the next readline has the whole line.
+        let mut raw = MockRaw::new([d(b"par"), d(b"tial "), Step::Pending, d(b"line\nnext\n")]);
+        let mut r = BufferedReader::new(cap);
+        cancel_while_waiting(r.readline(&mut raw, None));
+        assert_eq!(
+            crate::now(r.readline(&mut raw, None)).unwrap(),
+            b"partial line\n"
+        );
+        assert_eq!(crate::now(r.readline(&mut raw, None)).unwrap(), b"next\n");
+
+        // readlines, cancelled after two complete lines: they come back, in order.
+        let mut raw = MockRaw::new([d(b"a\nb\nc"), Step::Pending, d(b"\n")]);
+        let mut r = BufferedReader::new(cap);
+        cancel_while_waiting(r.readlines(&mut raw, None));
+        let all = crate::now(r.readlines(&mut raw, None)).unwrap();
+        assert_eq!(all, vec![b"a\n".to_vec(), b"b\n".to_vec(), b"c\n".to_vec()]);
+
+        // read(n) and read() to EOF, cancelled mid-way.
+        let mut raw = MockRaw::new([d(b"abc"), Step::Pending, d(b"defgh")]);
+        let mut r = BufferedReader::new(cap);
+        cancel_while_waiting(r.read(&mut raw, Some(6)));
+        assert_eq!(crate::now(r.read(&mut raw, Some(6))).unwrap(), b"abcdef");
+        let mut raw = MockRaw::new([d(b"abc"), Step::Pending, d(b"def")]);
+        let mut r = BufferedReader::new(cap);
+        cancel_while_waiting(r.read(&mut raw, None));
+        assert_eq!(crate::now(r.read(&mut raw, None)).unwrap(), b"abcdef");
+    }
 }

@@ -16,3 +16,20 @@ fn cpython_and_sockfile_agree_on_2000_random_scenarios() {
         failures.iter().take(20).cloned().collect::<Vec<_>>().join("\n")
     );
 }
+
+/// The same random scenarios through the 0.2 and the 0.3 world: identical outcomes.
+#[test]
+fn the_03_world_gives_the_02_results_on_1000_random_scenarios() {
+    let failures = diff::run_both_worlds(10_000, 1000);
+    assert!(
+        failures.is_empty(),
+        "{} scenarios differ between the worlds:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
