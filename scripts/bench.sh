@@ -12,7 +12,7 @@ if ! wasmtime --version 2>/dev/null | grep -q '^wasmtime 48\.0\.8'; then
     cargo install --locked wasmtime-cli@48.0.8
 fi
 echo "[bench] building sockfile, the guests and the composed benchmark client"
-bash scripts/examples.sh >/dev/null
+bash scripts/examples.sh >/dev/null  # includes the 0.3 component and its guests
 cargo build --release --target wasm32-wasip2 -p bench-std -p bench-guest -p bench-floor
 wac plug target/wasm32-wasip2/release/bench-guest.wasm \
     --plug target/wasm32-wasip2/release/sockfile.wasm \

@@ -482,6 +482,11 @@ impl<C: Conn> BinaryFile<C> {
         self.raw.fileno()
     }
 
+    /// See [`Conn::set_no_wait`] (used by the text layer's destructor).
+    pub(crate) fn set_no_wait(&self, on: bool) {
+        self.raw.set_no_wait(on);
+    }
+
     /// Drain what the reader has buffered (used by the text layer).
     pub(crate) async fn read_chunk(&mut self, size: usize) -> Result<Vec<u8>> {
         match self.kind {
@@ -505,11 +510,15 @@ pub fn add_written(e: Error, earlier: u64) -> Error {
 impl<C: Conn> Drop for BinaryFile<C> {
     /// Dropping a file is CPython's GC: close, flushing first; errors are ignored as in 3.11.
     ///
-    /// A close that would have to wait (0.3, a flush to a stalled peer) cannot wait in a
-    /// destructor: the raw object is released and the unsent bytes are dropped.
+    /// A destructor cannot wait: on a connection whose calls wait (0.3) the flush sends
+    /// what the host accepts at once, and bytes it would have had to wait for are dropped.
     fn drop(&mut self) {
-        if !C::WAITS {
-            let _ = crate::now(self.close());
+        if C::WAITS {
+            self.raw.set_no_wait(true);
+        }
+        let _ = crate::now(self.close());
+        if C::WAITS {
+            self.raw.set_no_wait(false);
         }
         self.raw.close();
     }

@@ -50,6 +50,9 @@ pub trait Conn {
     async fn send(&self, data: &[u8], timeout: Option<f64>) -> Result<usize>;
     /// `socket.shutdown(how)`.
     fn shutdown(&self, how: Shutdown) -> Result<()>;
+    /// While set, sends take only what the host accepts at once and never wait (a 0.3
+    /// destructor flushing a dropped file); a no-op where calls finish in place anyway.
+    fn set_no_wait(&self, _on: bool) {}
     /// `(host, port)` of the peer.
     fn peername(&self) -> Result<(String, u16)>;
     /// `(host, port)` of our end.
@@ -259,6 +262,15 @@ impl<C: Conn> SocketIo<C> {
             sock: self.sock.take(),
             reading: self.reading,
             writing: self.writing,
+        }
+    }
+
+    /// See [`Conn::set_no_wait`].
+    pub fn set_no_wait(&self, on: bool) {
+        if let Some(sock) = &self.sock {
+            if let Ok(conn) = sock.borrow().conn() {
+                conn.set_no_wait(on);
+            }
         }
     }
 

@@ -38,6 +38,8 @@ pub struct P3Conn {
     tx: RefCell<Option<StreamWriter<u8>>>,
     tx_end: RefCell<Option<End>>,
     tx_lock: Lock,
+    /// See `Conn::set_no_wait`.
+    no_wait: Cell<bool>,
     closed: Cell<bool>,
     // Dropped last: the streams belong to it.
     tcp: TcpSocket,
@@ -57,6 +59,7 @@ impl P3Conn {
             tx: RefCell::new(Some(tx)),
             tx_end: RefCell::new(Some(tx_end)),
             tx_lock: Lock::default(),
+            no_wait: Cell::new(false),
             closed: Cell::new(false),
             tcp,
         }
@@ -114,6 +117,39 @@ impl P3Conn {
                 *self.rx_done.borrow_mut() = Some(Ok(()));
                 done.map(|()| Vec::new())
             }
+        }
+    }
+
+    /// A send that never waits and never registers with a task (a destructor may run
+    /// outside any): `stream.write`, and if the host cannot take it all at once,
+    /// `stream.cancel-write`, which says how much it took.
+    #[allow(unsafe_code)]
+    fn send_at_once(&self, data: &[u8]) -> Result<usize> {
+        use wasip3::wit_stream::StreamPayload;
+        if self.tx_lock.is_held() {
+            return Err(Error::WouldBlock); // a send in progress owns the stream
+        }
+        let tx = self.tx.borrow();
+        let Some(writer) = tx.as_ref() else {
+            return Err(self.ended_send());
+        };
+        let vt = <u8 as StreamPayload>::VTABLE;
+        // SAFETY: `data` stays alive and unmoved until the write is complete or cancelled
+        // below (both return before this function does); the handle is the writer's own.
+        let code = unsafe {
+            let code = (vt.start_write)(writer.handle(), data.as_ptr(), data.len());
+            if code == u32::MAX {
+                (vt.cancel_write)(writer.handle())
+            } else {
+                code
+            }
+        };
+        // Canonical ABI: the low 4 bits are the state (0 completed, 1 dropped, 2 cancelled),
+        // the rest the count.
+        match (code & 0xf, (code >> 4) as usize) {
+            (1, 0) => Err(self.ended_send()),
+            (_, 0) => Err(Error::WouldBlock),
+            (_, n) => Ok(n),
         }
     }
 
@@ -260,6 +296,9 @@ impl Conn for P3Conn {
     }
 
     async fn send(&self, data: &[u8], timeout: Option<f64>) -> Result<usize> {
+        if self.no_wait.get() {
+            return self.send_at_once(data);
+        }
         let _g = self.tx_lock.lock().await;
         let Some(writer) = self.tx.borrow_mut().take() else {
             return Err(self.ended_send());
@@ -295,6 +334,10 @@ impl Conn for P3Conn {
                 }
             }
         }
+    }
+
+    fn set_no_wait(&self, on: bool) {
+        self.no_wait.set(on);
     }
 
     fn shutdown(&self, how: Shutdown) -> Result<()> {

@@ -443,6 +443,18 @@ impl<C: Conn> TextFile<C> {
         self.buffer.flush().await
     }
 
+    /// What the destructor does: `close()`, with the connection in no-wait mode if it waits.
+    async fn flush_for_drop(&mut self) -> Result<()> {
+        if C::WAITS {
+            self.buffer.set_no_wait(true);
+        }
+        let r = self.close().await;
+        if C::WAITS {
+            self.buffer.set_no_wait(false);
+        }
+        r
+    }
+
     /// `close()`: flush, then close the buffer even if the flush failed; idempotent.
     pub async fn close(&mut self) -> Result<()> {
         if self.closed() {
@@ -513,11 +525,9 @@ fn chars_prefix(s: &str, n: usize) -> Option<usize> {
 
 impl<C: Conn> Drop for TextFile<C> {
     /// GC closes (and flushes) the file; errors are ignored as in CPython 3.11.
-    /// A connection that waits (0.3) cannot be flushed here: the buffer's own drop then
-    /// releases the socket reference without sending.
+    /// On a connection whose calls wait (0.3) the flush sends only what goes at once (see
+    /// `BinaryFile`'s drop).
     fn drop(&mut self) {
-        if !C::WAITS {
-            let _ = crate::now(self.close());
-        }
+        let _ = crate::now(self.flush_for_drop());
     }
 }

@@ -8,8 +8,9 @@
 //!   `ok COUNT` or `err WRITTEN KIND`, then how the file's `close()` went.
 //! - `adopt HOST PORT`: a `wasi:sockets@0.3.0` TCP socket connected here, adopted with
 //!   `from-wasi`: prints the first line read through `makefile('rb')`.
-//! - `lines HOST PORT`: `readline()` per call to EOF: prints `LINES BYTES ELAPSED_NS`.
-//! - `stream-bench HOST PORT`: `read-stream` to EOF: prints `BYTES FNV ELAPSED_NS`.
+//! - `lines HOST PORT`: `readline()` per call to EOF: prints `ELAPSED_NS LINES BYTES`
+//!   (the benchmark's format).
+//! - `stream-bench HOST PORT`: `read-stream` to EOF: prints `ELAPSED_NS 1 BYTES`.
 
 wit_bindgen::generate!({
     path: "../../wit",
@@ -102,7 +103,7 @@ async fn read_stream(host: &str, port: u16, skip: usize, bench: bool) -> String 
     };
     sock.close();
     if bench {
-        format!("{bytes} {h:016x} {elapsed}")
+        format!("{elapsed} 1 {bytes}")
     } else {
         format!("{lines} {bytes} {h:016x} {how} / {after}")
     }
@@ -224,7 +225,7 @@ async fn lines(host: &str, port: u16) -> String {
     }
     let elapsed = now() - t;
     sock.close();
-    format!("{n} {bytes} {elapsed}")
+    format!("{elapsed} {n} {bytes}")
 }
 
 impl wasip3::exports::cli::run::Guest for Check {

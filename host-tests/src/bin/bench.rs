@@ -414,6 +414,8 @@ fn main() {
     let std_guest = rel.join("bench-std.wasm");
     let floor_wasm = rel.join("bench_floor.wasm");
     let guest = root.join("target/examples/bench-guest.composed.wasm");
+    let guest_p3 = root.join("target/examples/guest-check-p3.composed.wasm");
+    let echo_p3 = root.join("target/examples/echo-server-async.composed.wasm");
     let js = root.join("js");
     let peer = Peer::start();
     let port = peer.port.to_string();
@@ -503,6 +505,15 @@ fn main() {
                 add(cli_row(label, flags, &guest, &a));
             }
         }
+        // The 0.3 component needs concurrency support: CLI defaults only.
+        let a = guest_args("lines");
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        add(cli_row(
+            "composed 0.3: readline per call (async-socket)",
+            CLI_DEFAULTS,
+            &guest_p3,
+            &a,
+        ));
         let host_modes: &[&str] = if len == 64 {
             &["readline", "next-lines", "text", "packed"]
         } else {
@@ -586,6 +597,40 @@ fn main() {
     for on in [true, false] {
         add(Some(host_row(peer.port, "read", on)), &mut rows);
     }
+    let a = guest_args("stream-bench");
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    add(
+        cli_row(
+            "composed 0.3: read-stream (stream<u8>)",
+            CLI_DEFAULTS,
+            &guest_p3,
+            &a,
+        ),
+        &mut rows,
+    );
+
+    // Echo: many connections served by one server.
+    let group = format!("echo: {ECHO_CLIENTS} connections x {ECHO_TRIPS} line round trips");
+    eprintln!("== {group}");
+    for (label, server) in [
+        (
+            format!(
+                "composed 0.3: examples/echo-server-async [{}]",
+                cli_label(CLI_DEFAULTS)
+            ),
+            EchoServer::Wasm(&echo_p3),
+        ),
+        (
+            "CPython asyncio streams echo server".to_string(),
+            EchoServer::Python(&root.join("examples/bench/asyncio_echo.py")),
+        ),
+    ] {
+        if let Some(mut r) = echo_row(&label, server) {
+            r.group = group.clone();
+            eprintln!("  {:<78} {:>8.2} M lines/s", r.name, r.lps() / 1e6);
+            rows.push(r);
+        }
+    }
 
     // Writes.
     let group = format!("writes: {n} x 64-byte lines, then flush");
@@ -667,6 +712,94 @@ fn main() {
     );
 }
 
+/// Connections and round trips per connection of the echo rows.
+const ECHO_CLIENTS: usize = 200;
+const ECHO_TRIPS: usize = 500;
+
+enum EchoServer<'a> {
+    Wasm(&'a Path),
+    Python(&'a Path),
+}
+
+/// One echo server process serving `ECHO_CLIENTS` connections at once, each making
+/// `ECHO_TRIPS` round trips of a 64-byte line (write, then read the echo). Timed from the
+/// first connect to the last echo; every echo is checked.
+fn echo_row(name: &str, server: EchoServer) -> Option<Row> {
+    let port = host_tests::free_port();
+    let (p, c) = (port.to_string(), ECHO_CLIENTS.to_string());
+    let mut cmd = match server {
+        EchoServer::Wasm(path) => {
+            let mut cmd = Command::new(wasmtime_cli());
+            cmd.arg("run").args(CLI_NET).arg(path).args([&p, &c]);
+            cmd
+        }
+        EchoServer::Python(path) => {
+            let mut cmd = Command::new("python3");
+            cmd.arg(path).args([&p, &c]);
+            cmd
+        }
+    };
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let deadline = Instant::now() + std::time::Duration::from_secs(60);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20)); // server starting
+    }
+    // The probe above was one connection: the server counts it, so serve one fewer below
+    // is wrong; instead the probe closes at once (an empty session) and counts as a client.
+    let start = Instant::now();
+    let clients: Vec<_> = (0..ECHO_CLIENTS - 1)
+        .map(|c| {
+            std::thread::spawn(move || -> bool {
+                let Ok(s) = TcpStream::connect(("127.0.0.1", port)) else {
+                    return false;
+                };
+                let _ = s.set_nodelay(true);
+                let mut r = BufReader::new(s.try_clone().expect("clone"));
+                let mut w = s;
+                let mut line = format!("{c:>8} ").into_bytes();
+                line.resize(63, b'e');
+                line.push(b'\n');
+                let mut back = Vec::with_capacity(64);
+                for _ in 0..ECHO_TRIPS {
+                    if w.write_all(&line).is_err() {
+                        return false;
+                    }
+                    back.clear();
+                    if r.read_until(b'\n', &mut back).is_err() || back != line {
+                        return false;
+                    }
+                }
+                true
+            })
+        })
+        .collect();
+    let ok = clients.into_iter().all(|h| h.join().unwrap_or(false));
+    let secs = start.elapsed().as_secs_f64();
+    let status = child.wait().ok()?;
+    if !ok || !status.success() {
+        eprintln!("  {name}: echo run failed (ok {ok}, {status})");
+        return None;
+    }
+    let lines = ((ECHO_CLIENTS - 1) * ECHO_TRIPS) as u64;
+    Some(Row {
+        group: String::new(),
+        name: name.to_string(),
+        lines,
+        bytes: lines * 64,
+        secs,
+        rss_kb: None,
+        linear: None,
+    })
+}
+
 fn find<'a>(rows: &'a [Row], group: &str, name: &str) -> Option<&'a Row> {
     rows.iter()
         .find(|r| r.group.starts_with(group) && r.name.starts_with(name))
@@ -717,6 +850,20 @@ fn targets(rows: &[Row], fl: &Floors) -> Vec<(String, f64, f64, bool)> {
         bulk(&format!("composed: sockfile-guest read_bytes(1 MiB) (read-words) [{defaults}]"))
             / bulk("Rust"),
         0.5,
+    );
+    at_least(
+        format!(
+            "bulk: 0.3 read-stream, CLI defaults / native MB/s (0.2 raw WIT read(1 MiB): {:.0} MB/s)",
+            bulk(&format!("composed: raw WIT read(1 MiB) (list<u8>) [{defaults}]"))
+        ),
+        bulk(&format!("composed 0.3: read-stream (stream<u8>) [{defaults}]")) / bulk("Rust"),
+        0.7,
+    );
+    let echo = |name: &str| find(rows, "echo", name).map_or(f64::NAN, Row::lps);
+    at_least(
+        format!("echo, {ECHO_CLIENTS} connections: 0.3 echo-server-async / CPython asyncio"),
+        echo("composed 0.3: examples/echo-server-async") / echo("CPython asyncio"),
+        2.0,
     );
     t
 }

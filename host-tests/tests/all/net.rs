@@ -115,6 +115,11 @@ fn peer_reset_is_connection_reset() {
 
 #[test]
 fn from_wasi_adopts_a_host_created_socket() {
+    if World::current() == World::P3 {
+        // The 0.3 `from-wasi` takes a `wasi:sockets@0.3.0` socket, which only a guest can
+        // create here: the same check through a composed 0.3 guest.
+        return crate::p3::adopt_check();
+    }
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
     let mut sf = Sf::new();

@@ -124,6 +124,10 @@ fn write_stream_to_a_stalled_peer_reports_its_count() {
 /// `from-wasi` adopts a `wasi:sockets@0.3.0` TCP socket the guest connected itself.
 #[test]
 fn from_wasi_adopts_a_guest_created_p3_socket() {
+    adopt_check();
+}
+
+pub fn adopt_check() {
     let (out, port) = with_peer(&["adopt"], |mut peer| {
         let port = peer.local_addr().unwrap().port();
         peer.write_all(b"adopted\n").unwrap();
