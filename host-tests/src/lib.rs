@@ -520,6 +520,50 @@ impl Sf {
         call!(self, socket.call_fileno(s.0))
     }
 
+    /// 0.3 only: a `readline` (`which` 0), `read(100000)` (1) or 300,000-byte `write` (2)
+    /// on `f`, and while it may still be waiting, after `after`, a second call on the same
+    /// file (`peek`) and sync queries (`closed`, `mode`): calls on one file overlap, and the
+    /// file serialises them. (wasmtime 48's host API cannot cancel a guest call: dropping
+    /// its future leaves it running; cancellation by a guest caller is tested with
+    /// `guest/check-p3`.) Returns whether the first call had finished before the second.
+    pub fn overlap(&mut self, f: BFile, which: u8, after: std::time::Duration) -> bool {
+        let Api::P3(api) = &self.api else {
+            return true;
+        };
+        let g = api.sockfile_socket_async_socket();
+        p3::run(&mut self.store, async |a| {
+            let bf = g.binary_file();
+            let first = async {
+                match which {
+                    0 => bf.call_readline(a, f.0, None).await.map(drop),
+                    1 => bf.call_read(a, f.0, Some(100_000)).await.map(drop),
+                    _ => bf.call_write(a, f.0, vec![b'c'; 300_000]).await.map(drop),
+                }
+            };
+            let mut first = std::pin::pin!(first);
+            let finished_first = match tokio::time::timeout(after, first.as_mut()).await {
+                Ok(r) => {
+                    r?;
+                    true
+                }
+                Err(_) => false,
+            };
+            let second = async {
+                bf.call_closed(a, f.0).await?;
+                bf.call_mode(a, f.0).await?;
+                bf.call_peek(a, f.0, Some(1)).await.map(drop)
+            };
+            if finished_first {
+                second.await?;
+            } else {
+                let (r1, r2) = futures::join!(first, second);
+                r1?;
+                r2?;
+            }
+            Ok(finished_first)
+        })
+    }
+
     /// Drop a handle (CPython: the object is garbage-collected).
     pub fn drop_handle(&mut self, r: ResourceAny) {
         match self.api {

@@ -92,6 +92,8 @@ const TIMEOUTS: &[Option<f64>] = &[
 pub struct Stats {
     pub calls: u64,
     pub errors: u64,
+    /// Calls that were still waiting when a second call on the same file started (0.3).
+    pub overlapped: u64,
 }
 
 struct State {
@@ -254,6 +256,15 @@ impl State {
                     10 => sf.readable(f).map(drop),
                     11 => sf.writable(f).map(drop),
                     12 => sf.seekable(f).map(drop),
+                    13 | 14 if sf.world() == crate::World::P3 => {
+                        // Two calls on one file at once (0.3): the second after 0-4 ms.
+                        let which = (n.unwrap_or(0) % 3) as u8;
+                        let after = Duration::from_millis(u64::from(n.unwrap_or(0) % 5));
+                        if !sf.overlap(f, which, after) {
+                            self.stats.overlapped += 1;
+                        }
+                        Ok(())
+                    }
                     _ => {
                         let f = self.files.swap_remove(i);
                         self.drop_file(f);
@@ -344,8 +355,13 @@ impl State {
 
 /// `steps` random calls from `seed`; panics if the component traps or leaks host handles.
 pub fn run(seed: u64, steps: u64) -> Stats {
+    run_on(Sf::new(), seed, steps)
+}
+
+/// [`run`] on a given instance (either world).
+pub fn run_on(sf: Sf, seed: u64, steps: u64) -> Stats {
     let mut st = State {
-        sf: Sf::new(),
+        sf,
         listener: TcpListener::bind("127.0.0.1:0").expect("bind"),
         socks: Vec::new(),
         files: Vec::new(),
@@ -353,6 +369,7 @@ pub fn run(seed: u64, steps: u64) -> Stats {
         stats: Stats {
             calls: 0,
             errors: 0,
+            overlapped: 0,
         },
         rng: Rng::new(seed ^ 0xF022),
     };

@@ -129,7 +129,7 @@ impl P3Conn {
         if self.tx_lock.is_held() {
             return Err(Error::WouldBlock); // a send in progress owns the stream
         }
-        let tx = self.tx.borrow();
+        let mut tx = self.tx.borrow_mut();
         let Some(writer) = tx.as_ref() else {
             return Err(self.ended_send());
         };
@@ -145,8 +145,13 @@ impl P3Conn {
             }
         };
         // Canonical ABI: the low 4 bits are the state (0 completed, 1 dropped, 2 cancelled),
-        // the rest the count.
-        match (code & 0xf, (code >> 4) as usize) {
+        // the rest the count. Once the reader is gone, writing again would trap: the
+        // writer goes too.
+        let (state, n) = (code & 0xf, (code >> 4) as usize);
+        if state == 1 {
+            tx.take();
+        }
+        match (state, n) {
             (1, 0) => Err(self.ended_send()),
             (_, 0) => Err(Error::WouldBlock),
             (_, n) => Ok(n),

@@ -8,6 +8,9 @@
 //!   `ok COUNT` or `err WRITTEN KIND`, then how the file's `close()` went.
 //! - `adopt HOST PORT`: a `wasi:sockets@0.3.0` TCP socket connected here, adopted with
 //!   `from-wasi`: prints the first line read through `makefile('rb')`.
+//! - `cancel HOST PORT`: a `readline()` raced with a 300 ms timer, so the timer wins and the
+//!   call is cancelled (its subtask dropped) while it waits mid-line; then `readline()`
+//!   twice: prints `cancelled LINE1|LINE2`.
 //! - `lines HOST PORT`: `readline()` per call to EOF: prints `ELAPSED_NS LINES BYTES`
 //!   (the benchmark's format).
 //! - `stream-bench HOST PORT`: `read-stream` to EOF: prints `ELAPSED_NS 1 BYTES`.
@@ -22,6 +25,8 @@ wit_bindgen::generate!({
 });
 
 use sockfile::socket::async_socket as sf;
+use std::future::Future;
+
 use wit_bindgen::StreamResult;
 
 wasip3::cli::command::export!(Check);
@@ -205,6 +210,43 @@ async fn adopt(host: &str, port: u16) -> String {
     )
 }
 
+async fn cancel(host: &str, port: u16) -> String {
+    let sock = sf::create_connection(host.to_string(), port, None)
+        .await
+        .expect("connect");
+    let f = binary(
+        sock.makefile("rb".into(), None, None, None, None)
+            .expect("makefile"),
+    );
+    let first = {
+        let mut call = std::pin::pin!(f.readline(None));
+        let mut timer = std::pin::pin!(wasip3::clocks::monotonic_clock::wait_for(300_000_000));
+        std::future::poll_fn(|cx| {
+            if let std::task::Poll::Ready(r) = call.as_mut().poll(cx) {
+                return std::task::Poll::Ready(Some(r));
+            }
+            if timer.as_mut().poll(cx).is_ready() {
+                return std::task::Poll::Ready(None);
+            }
+            std::task::Poll::Pending
+        })
+        .await
+        // Dropping `call` here cancels the sockfile subtask.
+    };
+    let how = match first {
+        None => "cancelled".to_string(),
+        Some(r) => format!("finished {r:?}"),
+    };
+    let a = f.readline(None).await.expect("readline");
+    let b = f.readline(None).await.expect("readline");
+    sock.close();
+    format!(
+        "{how} {}|{}",
+        String::from_utf8_lossy(&a).trim_end(),
+        String::from_utf8_lossy(&b).trim_end()
+    )
+}
+
 async fn lines(host: &str, port: u16) -> String {
     let sock = sf::create_connection(host.to_string(), port, None)
         .await
@@ -235,7 +277,7 @@ impl wasip3::exports::cli::run::Guest for Check {
         let i = args.iter().position(|a| {
             matches!(
                 a.as_str(),
-                "read-stream" | "write-stream" | "adopt" | "lines" | "stream-bench"
+                "read-stream" | "write-stream" | "adopt" | "lines" | "stream-bench" | "cancel"
             )
         });
         let Some(i) = i else {
@@ -258,6 +300,7 @@ impl wasip3::exports::cli::run::Guest for Check {
             "stream-bench" => read_stream(host, port, 0, true).await,
             "write-stream" => write_stream(host, port, arg.expect("N").parse().expect("N")).await,
             "adopt" => adopt(host, port).await,
+            "cancel" => cancel(host, port).await,
             _ => lines(host, port).await,
         };
         println!("{out}");

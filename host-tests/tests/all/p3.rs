@@ -193,3 +193,16 @@ fn echo_server_async_serves_200_clients_while_one_stalls() {
         run.stdout
     );
 }
+
+/// A `readline` its caller cancels (a composed guest drops the subtask when its own timer
+/// wins) while it waits in the middle of a line loses nothing: the next `readline` returns
+/// the whole line, bytes received before the cancel included.
+#[test]
+fn a_readline_cancelled_by_its_caller_mid_line_loses_nothing() {
+    let (out, ()) = with_peer(&["cancel"], |mut peer| {
+        peer.write_all(b"par").unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(800)); // the guest cancels at 300 ms
+        peer.write_all(b"tial line\nnext\n").unwrap();
+    });
+    assert_eq!(out, "cancelled partial line|next");
+}

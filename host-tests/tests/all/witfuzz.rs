@@ -9,3 +9,22 @@ fn random_wit_call_sequences_never_trap() {
         assert!(s.calls >= 1500);
     }
 }
+
+/// The same on the 0.3 world, with overlapping calls on one file among the random calls.
+#[test]
+fn random_wit_call_sequences_with_overlapping_calls_never_trap_on_the_03_world() {
+    let mut overlapped = 0;
+    for seed in 0..3 {
+        let s = host_tests::witfuzz::run_on(host_tests::Sf::p3(), seed, 1500);
+        println!(
+            "seed {seed}: {} calls, {} errors, {} overlapped",
+            s.calls, s.errors, s.overlapped
+        );
+        assert!(s.calls >= 1500);
+        overlapped += s.overlapped;
+    }
+    assert!(
+        overlapped > 0,
+        "no calls overlapped: the test did not test that"
+    );
+}
