@@ -27,6 +27,8 @@
 //!   [`TextLine`]) share their batch's memory: no copy or allocation per line.
 //! - Bulk reads ([`BinaryFile::read_bytes`], `read_to_end`) use `read-words`, the `list<u64>`
 //!   variant of `read`, which crosses the boundary about twice as fast.
+//! - With feature `p3`, [`p3`] has the WASI 0.3 world's bindings (`async-socket`) and
+//!   [`p3::StreamLines`], a line reader over `read-stream` that splits lines locally.
 //!
 //! # What the crate buffers
 //! A file keeps the bytes (text) it fetched from sockfile and has not yet handed out: the
@@ -66,6 +68,8 @@ pub use wit::{Errno, ShutdownHow};
 
 mod error;
 mod file;
+#[cfg(feature = "p3")]
+pub mod p3;
 mod text;
 
 pub use error::{wit_error, Error};

@@ -46,6 +46,11 @@ pub(crate) fn shared3() -> &'static Shared3 {
     })
 }
 
+/// The engine the 0.3 tests use (concurrency support and component-model-async on).
+pub fn shared_engine() -> Engine {
+    shared3().engine.clone()
+}
+
 /// WASI 0.3, plus WASI 0.2 for what Rust std imports at start-up.
 pub fn linker3(engine: &Engine) -> Linker<Ctx> {
     let mut linker = Linker::new(engine);

@@ -14,17 +14,12 @@
 //! - `lines HOST PORT`: `readline()` per call to EOF: prints `ELAPSED_NS LINES BYTES`
 //!   (the benchmark's format).
 //! - `stream-bench HOST PORT`: `read-stream` to EOF: prints `ELAPSED_NS 1 BYTES`.
+//! - `stream-lines HOST PORT`: lines through `sockfile_guest::p3::StreamLines` to EOF:
+//!   prints `ELAPSED_NS LINES BYTES - FNV`.
 
-wit_bindgen::generate!({
-    path: "../../wit",
-    world: "async-client",
-    with: {
-        "wasi:sockets/types@0.3.0": wasip3::sockets::types,
-        "wasi:clocks/types@0.3.0": wasip3::clocks::types,
-    },
-});
+use sockfile_guest::p3::{wit_stream, StreamLines};
 
-use sockfile::socket::async_socket as sf;
+use sockfile_guest::p3::wit as sf;
 use std::future::Future;
 
 use wit_bindgen::StreamResult;
@@ -247,6 +242,27 @@ async fn cancel(host: &str, port: u16) -> String {
     )
 }
 
+async fn stream_lines(host: &str, port: u16) -> String {
+    let sock = sf::create_connection(host.to_string(), port, None)
+        .await
+        .expect("connect");
+    let f = binary(
+        sock.makefile("rb".into(), None, None, None, None)
+            .expect("makefile"),
+    );
+    let t = now();
+    let mut lines = StreamLines::new(&f).await.expect("read-stream");
+    let (mut n, mut bytes, mut h) = (0u64, 0u64, FNV0);
+    while let Some(line) = lines.next().await.expect("lines") {
+        n += 1;
+        bytes += line.len() as u64;
+        h = fnv(h, line);
+    }
+    let elapsed = now() - t;
+    sock.close();
+    format!("{elapsed} {n} {bytes} - {h:016x}")
+}
+
 async fn lines(host: &str, port: u16) -> String {
     let sock = sf::create_connection(host.to_string(), port, None)
         .await
@@ -277,7 +293,13 @@ impl wasip3::exports::cli::run::Guest for Check {
         let i = args.iter().position(|a| {
             matches!(
                 a.as_str(),
-                "read-stream" | "write-stream" | "adopt" | "lines" | "stream-bench" | "cancel"
+                "read-stream"
+                    | "write-stream"
+                    | "adopt"
+                    | "lines"
+                    | "stream-bench"
+                    | "cancel"
+                    | "stream-lines"
             )
         });
         let Some(i) = i else {
@@ -301,6 +323,7 @@ impl wasip3::exports::cli::run::Guest for Check {
             "write-stream" => write_stream(host, port, arg.expect("N").parse().expect("N")).await,
             "adopt" => adopt(host, port).await,
             "cancel" => cancel(host, port).await,
+            "stream-lines" => stream_lines(host, port).await,
             _ => lines(host, port).await,
         };
         println!("{out}");

@@ -506,14 +506,17 @@ fn main() {
             }
         }
         // The 0.3 component needs concurrency support: CLI defaults only.
-        let a = guest_args("lines");
-        let a: Vec<&str> = a.iter().map(String::as_str).collect();
-        add(cli_row(
-            "composed 0.3: readline per call (async-socket)",
-            CLI_DEFAULTS,
-            &guest_p3,
-            &a,
-        ));
+        for (mode, label) in [
+            (
+                "stream-lines",
+                "composed 0.3: sockfile-guest StreamLines (read-stream)",
+            ),
+            ("lines", "composed 0.3: readline per call (async-socket)"),
+        ] {
+            let a = guest_args(mode);
+            let a: Vec<&str> = a.iter().map(String::as_str).collect();
+            add(cli_row(label, CLI_DEFAULTS, &guest_p3, &a));
+        }
         let host_modes: &[&str] = if len == 64 {
             &["readline", "next-lines", "text", "packed"]
         } else {

@@ -206,3 +206,63 @@ fn a_readline_cancelled_by_its_caller_mid_line_loses_nothing() {
     });
     assert_eq!(out, "cancelled partial line|next");
 }
+
+/// `sockfile_guest::p3::StreamLines` (lines split in the guest over one `read-stream`)
+/// returns every line the peer sent, in order, the last one without its `\n`.
+#[test]
+fn stream_lines_split_a_read_stream_into_the_peers_lines() {
+    let (out, (n, bytes, digest)) = with_peer(&["stream-lines"], |mut peer| {
+        let mut h = 0xcbf29ce484222325u64;
+        let mut data = Vec::new();
+        for i in 0..200_000u32 {
+            data.extend_from_slice(
+                format!("line {i} {}\n", "y".repeat((i % 300) as usize)).as_bytes(),
+            );
+        }
+        data.extend_from_slice(b"no newline at the end");
+        peer.write_all(&data).unwrap();
+        h = fnv(h, &data);
+        (200_001u64, data.len(), h)
+    });
+    let f: Vec<&str> = out.split(' ').collect();
+    assert_eq!(
+        [f[1], f[2], f[4]],
+        [n.to_string(), bytes.to_string(), format!("{digest:016x}")],
+        "{out}"
+    );
+}
+
+/// The 0.3 component imports only `wasi:*` 0.3 sockets and clocks (plus the 0.2 interfaces
+/// Rust std links); the 0.2 component imports nothing of 0.3 and uses no async features
+/// (it loads on an engine with concurrency support off, as every 0.2 test shows). Composed
+/// 0.3 guests import only `wasi:*`.
+#[test]
+fn the_03_component_imports_only_wasi_and_the_02_one_nothing_of_03() {
+    let engine = &host_tests::p3::shared_engine();
+    let imports = |path: &std::path::Path| -> Vec<String> {
+        let c = wasmtime::component::Component::from_file(engine, path).unwrap();
+        let ty = c.component_type();
+        ty.imports(engine).map(|(n, _)| n.to_string()).collect()
+    };
+    let p3 = imports(std::path::Path::new(host_tests::p3::SOCKFILE_P3_COMPONENT));
+    assert!(p3.iter().all(|n| n.starts_with("wasi:")), "{p3:?}");
+    for need in [
+        "wasi:sockets/types@0.3.0",
+        "wasi:clocks/monotonic-clock@0.3.0",
+    ] {
+        assert!(p3.iter().any(|n| n == need), "{need} missing: {p3:?}");
+    }
+    let p2 = imports(std::path::Path::new(host_tests::SOCKFILE_COMPONENT));
+    assert!(
+        p2.iter()
+            .all(|n| n.starts_with("wasi:") && !n.contains("@0.3")),
+        "{p2:?}"
+    );
+    for ex in [
+        "echo-server-async.composed.wasm",
+        "guest-check-p3.composed.wasm",
+    ] {
+        let i = imports(&example_path(ex));
+        assert!(i.iter().all(|n| n.starts_with("wasi:")), "{ex}: {i:?}");
+    }
+}
