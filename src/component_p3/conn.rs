@@ -66,15 +66,17 @@ impl P3Conn {
     }
 
     /// One receive from the host as a whole buffer (no copy; a `read-stream` forwards it
-    /// as it is). Empty at EOF. Queued bytes come first.
-    pub async fn recv_chunk(&self, timeout: Option<f64>) -> Result<Vec<u8>> {
+    /// as it is). Empty at EOF. Queued bytes come first. `buf` is storage to receive into
+    /// (its contents are dropped), so a pump reuses one allocation.
+    pub async fn recv_chunk(&self, mut buf: Vec<u8>, timeout: Option<f64>) -> Result<Vec<u8>> {
         let _g = self.rx_lock.lock().await;
         let queued = self.rq.borrow_mut().take_all();
         if !queued.is_empty() {
             return Ok(queued);
         }
-        self.receive(Vec::with_capacity(STREAM_CHUNK), timeout)
-            .await
+        buf.clear();
+        buf.reserve(STREAM_CHUNK);
+        self.receive(buf, timeout).await
     }
 
     /// The stream read itself, into `buf`'s spare capacity; the caller holds `rx_lock` and

@@ -277,6 +277,7 @@ async fn pump(
 ) {
     let mut chunk = buffered;
     let result = loop {
+        let mut spare = Vec::new();
         if !chunk.is_empty() {
             let left = tx.write_all(chunk).await;
             if !left.is_empty() {
@@ -284,9 +285,10 @@ async fn pump(
                 // after a `read` that was never made.
                 break Ok(());
             }
+            spare = left; // the same allocation, to receive into again
         }
         let got = match raw.handle() {
-            Ok((conn, timeout)) => conn.recv_chunk(timeout).await,
+            Ok((conn, timeout)) => conn.recv_chunk(spare, timeout).await,
             Err(e) => Err(e),
         };
         match got {

@@ -61,7 +61,7 @@ impl Active {
 
 /// Echo every line until the client closes; errors end this client only.
 async fn serve(sock: sf::Socket, active: Rc<Active>) {
-    if let Ok(sf::File::Binary(f)) = sock.makefile("rwb".into(), None, None, None, None) {
+    if let Ok(sf::File::Binary(f)) = sock.makefile("rwb", None, None, None, None) {
         while let Ok(line) = f.readline(None).await {
             if line.is_empty() || f.write(line).await.is_err() || f.flush().await.is_err() {
                 break;
@@ -79,7 +79,7 @@ impl wasip3::exports::cli::run::Guest for Server {
         let args = wasip3::cli::environment::get_arguments();
         let port: u16 = args.get(1).and_then(|p| p.parse().ok()).unwrap_or(0);
         let clients: Option<usize> = args.get(2).and_then(|c| c.parse().ok());
-        let listener = sf::create_server("127.0.0.1".into(), port, Some(1024)).map_err(|e| {
+        let listener = sf::create_server("127.0.0.1", port, Some(1024)).map_err(|e| {
             eprintln!("create-server: {e:?}");
         })?;
         let (_, port) = listener.getsockname().map_err(|_| ())?;

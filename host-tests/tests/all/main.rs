@@ -20,4 +20,6 @@ mod timeout;
 mod witfuzz;
 
 /// The shared suites again, every test body run against the 0.3 world (`sockfile-async`).
+// The shared suites are included twice on purpose (once per world).
+#[allow(clippy::duplicate_mod)]
 mod p3_suites;

@@ -211,7 +211,7 @@ fn a_readline_cancelled_by_its_caller_mid_line_loses_nothing() {
 /// returns every line the peer sent, in order, the last one without its `\n`.
 #[test]
 fn stream_lines_split_a_read_stream_into_the_peers_lines() {
-    let (out, (n, bytes, digest)) = with_peer(&["stream-lines"], |mut peer| {
+    let (out, (n, bytes, digest)) = with_peer(&["stream-lines", "digest"], |mut peer| {
         let mut h = 0xcbf29ce484222325u64;
         let mut data = Vec::new();
         for i in 0..200_000u32 {
