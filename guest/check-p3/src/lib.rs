@@ -268,6 +268,23 @@ async fn stream_lines(host: &str, port: u16, digest: bool) -> String {
     format!("{elapsed} {n} {bytes} - {h:016x}")
 }
 
+/// `calls HOST PORT N`: N sync calls (`closed`) then N async calls that finish at once
+/// (`flush` of a reader): prints `ok` (a leak of per-call state would trap first).
+async fn calls(host: &str, port: u16, n: u64, sync: bool, asyn: bool) -> String {
+    let sock = sf::create_connection(host.to_string(), port, None)
+        .await
+        .expect("connect");
+    let f = binary(sock.makefile("rb", None, None, None, None).expect("makefile"));
+    for _ in 0..if sync { n } else { 0 } {
+        let _ = f.closed();
+    }
+    for _ in 0..if asyn { n } else { 0 } {
+        f.flush().await.expect("flush");
+    }
+    sock.close();
+    "ok".to_string()
+}
+
 async fn lines(host: &str, port: u16) -> String {
     let sock = sf::create_connection(host.to_string(), port, None)
         .await
@@ -304,7 +321,7 @@ impl wasip3::exports::cli::run::Guest for Check {
                     | "lines"
                     | "stream-bench"
                     | "cancel"
-                    | "stream-lines"
+                    | "stream-lines" | "calls"
             )
         });
         let Some(i) = i else {
@@ -328,6 +345,11 @@ impl wasip3::exports::cli::run::Guest for Check {
             "write-stream" => write_stream(host, port, arg.expect("N").parse().expect("N")).await,
             "adopt" => adopt(host, port).await,
             "cancel" => cancel(host, port).await,
+            "calls" => {
+                let n = arg.expect("N").parse().expect("N");
+                let which = args.get(i + 4).map_or("both", String::as_str);
+                calls(host, port, n, which != "async", which != "sync").await
+            }
             "stream-lines" => stream_lines(host, port, arg == Some("digest")).await,
             _ => lines(host, port).await,
         };
