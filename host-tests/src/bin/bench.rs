@@ -513,6 +513,12 @@ fn main() {
             ),
             ("lines", "composed 0.3: readline per call (async-socket)"),
         ] {
+            // wasmtime 48 keeps a table entry per async call that finishes at once and
+            // traps after about a million (`guest-check-p3 calls` reproduces it): the
+            // per-call row runs on the 250,000-line group only.
+            if mode == "lines" && count > 500_000 {
+                continue;
+            }
             let a = guest_args(mode);
             let a: Vec<&str> = a.iter().map(String::as_str).collect();
             add(cli_row(label, CLI_DEFAULTS, &guest_p3, &a));
