@@ -274,7 +274,10 @@ async fn calls(host: &str, port: u16, n: u64, sync: bool, asyn: bool) -> String 
     let sock = sf::create_connection(host.to_string(), port, None)
         .await
         .expect("connect");
-    let f = binary(sock.makefile("rb", None, None, None, None).expect("makefile"));
+    let f = binary(
+        sock.makefile("rb", None, None, None, None)
+            .expect("makefile"),
+    );
     for _ in 0..if sync { n } else { 0 } {
         let _ = f.closed();
     }
@@ -321,7 +324,8 @@ impl wasip3::exports::cli::run::Guest for Check {
                     | "lines"
                     | "stream-bench"
                     | "cancel"
-                    | "stream-lines" | "calls"
+                    | "stream-lines"
+                    | "calls"
             )
         });
         let Some(i) = i else {
