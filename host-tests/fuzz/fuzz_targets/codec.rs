@@ -8,17 +8,44 @@ use sockfile::text::cjk::{DecState, EncState};
 use sockfile::text::codec::{decode, decode_with, encode_with, Codec, Handler};
 
 const CODECS: &[&str] = &[
-    "utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-be", "ascii",
-    "latin-1", "cp1252", "cp437", "cp500", "koi8-u", "mac-roman", "iso8859-8", "shift_jis",
-    "cp932", "euc_jp", "iso2022_jp", "gbk", "gb2312", "gb18030", "big5", "big5hkscs", "cp950",
-    "euc_kr", "cp949",
+    "utf-8",
+    "utf-8-sig",
+    "utf-16",
+    "utf-16-le",
+    "utf-16-be",
+    "utf-32",
+    "utf-32-be",
+    "ascii",
+    "latin-1",
+    "cp1252",
+    "cp437",
+    "cp500",
+    "koi8-u",
+    "mac-roman",
+    "iso8859-8",
+    "shift_jis",
+    "cp932",
+    "euc_jp",
+    "iso2022_jp",
+    "gbk",
+    "gb2312",
+    "gb18030",
+    "big5",
+    "big5hkscs",
+    "cp950",
+    "euc_kr",
+    "cp949",
 ];
 const HANDLERS: &[&str] = &["strict", "replace", "ignore", "backslashreplace"];
 
 fuzz_target!(|data: &[u8]| {
     let [c, h, cut, rest @ ..] = data else { return };
-    let Ok(codec) = Codec::lookup(CODECS[*c as usize % CODECS.len()]) else { return };
-    let Ok(handler) = Handler::parse(HANDLERS[*h as usize % HANDLERS.len()]) else { return };
+    let Ok(codec) = Codec::lookup(CODECS[*c as usize % CODECS.len()]) else {
+        return;
+    };
+    let Ok(handler) = Handler::parse(HANDLERS[*h as usize % HANDLERS.len()]) else {
+        return;
+    };
     // Chunk lengths come from the bytes themselves (1..=8).
     let mut one = String::new();
     let whole = decode(&codec, &handler, rest, 0, true, &mut one).map_err(|(_, e)| e);
@@ -48,9 +75,20 @@ fuzz_target!(|data: &[u8]| {
         _ => panic!("one-shot {whole:?} vs chunked {chunked:?}"),
     }
     // Encode what was decoded (lossy text if strict failed), whole and in pieces.
-    let text = if whole.is_ok() { one } else { String::from_utf8_lossy(rest).into_owned() };
+    let text = if whole.is_ok() {
+        one
+    } else {
+        String::from_utf8_lossy(rest).into_owned()
+    };
     let mut a = Vec::new();
-    let r1 = encode_with(&codec, &mut EncState::default(), &handler, &text, true, &mut a);
+    let r1 = encode_with(
+        &codec,
+        &mut EncState::default(),
+        &handler,
+        &text,
+        true,
+        &mut a,
+    );
     let chars: Vec<char> = text.chars().collect();
     let mut st = EncState::default();
     let mut b = Vec::new();
