@@ -191,3 +191,46 @@ fn is_printable(c: char) -> bool {
         || (0xe000..0xf900).contains(&u)
         || u >= 0xf0000)
 }
+
+/// A lookup the host's network policy refused (`PermissionError`): wasmtime reports a denied
+/// lookup as a permanent resolver failure, which for a real name would be `name-unresolvable`.
+pub fn lookup_denied(host: &str) -> Error {
+    Error::Os {
+        errno: Errno::AccessDenied,
+        message: format!(
+            "Permission denied: the host's network policy does not allow looking up {} \
+             (wasmtime: -S allow-ip-name-lookup)",
+            py_repr(host)
+        ),
+    }
+}
+
+/// A connection the host's network policy refused (`PermissionError`).
+pub fn connect_denied(addr: &str, port: u16) -> Error {
+    Error::Os {
+        errno: Errno::AccessDenied,
+        message: format!(
+            "Permission denied: the host's network policy does not allow connecting to \
+             {addr} port {port} (wasmtime: -S inherit-network, -S tcp)"
+        ),
+    }
+}
+
+/// IPv4 and IPv6 literals (`[::1]` too): CPython's `getaddrinfo` does no lookup for them.
+pub fn ip_literal(host: &str) -> Option<std::net::IpAddr> {
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .ok()
+}
+
+/// `e`, or the policy message if it is an access-denied from connecting to `addr:port`.
+pub fn connect_error(e: Error, addr: &str, port: u16) -> Error {
+    match e {
+        Error::Os {
+            errno: Errno::AccessDenied,
+            ..
+        } => connect_denied(addr, port),
+        e => e,
+    }
+}

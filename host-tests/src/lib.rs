@@ -373,8 +373,26 @@ impl Sf {
         Self::on(shared_defaults())
     }
 
+    /// An instance of this thread's world with this WASI context (a host network policy).
+    pub fn with_wasi(wasi: WasiCtx) -> Self {
+        match World::current() {
+            World::P2 => Self::on_store(shared(), store_with(&shared().engine, wasi)),
+            World::P3 => {
+                let mut store = store_with(&p3::shared3().engine, wasi);
+                let api = p3::instantiate3(&mut store);
+                Sf {
+                    store,
+                    api: Api::P3(api),
+                }
+            }
+        }
+    }
+
     fn on(sh: &Shared) -> Self {
-        let mut store = net_store(&sh.engine);
+        Self::on_store(sh, net_store(&sh.engine))
+    }
+
+    fn on_store(sh: &Shared, mut store: Store<Ctx>) -> Self {
         let api = sh.pre.instantiate(&mut store).expect("instantiate");
         let api = Sockfile::new(&mut store, &api).expect("bindings");
         Sf {

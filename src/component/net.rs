@@ -5,7 +5,8 @@
 use wasip2::sockets::instance_network::instance_network;
 use wasip2::sockets::ip_name_lookup::resolve_addresses;
 use wasip2::sockets::network::{
-    IpAddress, IpAddressFamily, IpSocketAddress, Ipv4SocketAddress, Ipv6SocketAddress, Network,
+    ErrorCode, IpAddress, IpAddressFamily, IpSocketAddress, Ipv4SocketAddress, Ipv6SocketAddress,
+    Network,
 };
 use wasip2::sockets::tcp::TcpSocket;
 use wasip2::sockets::tcp_create_socket::create_tcp_socket;
@@ -14,19 +15,39 @@ use super::conn::{addr_tuple, from_code, Deadline, WasiConn};
 use crate::error::{Error, Result};
 use crate::socket::check_timeout;
 
-/// Resolve `host` (a name or an IP literal) to addresses, in the resolver's order.
+/// Resolve `host` (a name or an IP literal) to addresses, in the resolver's order. IP
+/// literals are parsed here, with no lookup (so they work where lookups are not allowed).
 fn resolve(network: &Network, host: &str) -> Result<Vec<IpAddress>> {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let stream = resolve_addresses(network, host).map_err(from_code)?;
+    if let Some(ip) = crate::error::ip_literal(host) {
+        return Ok(vec![from_std(ip)]);
+    }
+    let lookup_error = |code: ErrorCode| match code {
+        ErrorCode::PermanentResolverFailure | ErrorCode::AccessDenied => {
+            crate::error::lookup_denied(host)
+        }
+        code => from_code(code),
+    };
+    let stream = resolve_addresses(network, host).map_err(lookup_error)?;
     let mut out = Vec::new();
     loop {
         match stream.resolve_next_address() {
             Ok(Some(ip)) => out.push(ip),
             Ok(None) => return Ok(out),
-            Err(code) => match from_code(code) {
-                Error::WouldBlock => stream.subscribe().block(),
-                e => return Err(e),
-            },
+            Err(ErrorCode::WouldBlock) => stream.subscribe().block(),
+            Err(code) => return Err(lookup_error(code)),
+        }
+    }
+}
+
+fn from_std(ip: std::net::IpAddr) -> IpAddress {
+    match ip {
+        std::net::IpAddr::V4(a) => {
+            let [a, b, c, d] = a.octets();
+            IpAddress::Ipv4((a, b, c, d))
+        }
+        std::net::IpAddr::V6(a) => {
+            let s = a.segments();
+            IpAddress::Ipv6((s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]))
         }
     }
 }
@@ -69,7 +90,7 @@ pub fn create_connection(host: &str, port: u16, timeout: Option<f64>) -> Result<
     for ip in addrs {
         match connect_one(&network, ip, port, timeout) {
             Ok(conn) => return Ok(conn),
-            Err(e) => last = e,
+            Err(e) => last = crate::error::connect_error(e, &super::conn::ip_string(ip), port),
         }
     }
     Err(last)

@@ -17,25 +17,23 @@ use crate::lock::Lock;
 use crate::socket::check_timeout;
 
 fn literal(host: &str) -> Option<IpAddress> {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    match host.parse::<std::net::IpAddr>().ok()? {
+    Some(match crate::error::ip_literal(host)? {
         std::net::IpAddr::V4(a) => {
             let [a, b, c, d] = a.octets();
-            Some(IpAddress::Ipv4((a, b, c, d)))
+            IpAddress::Ipv4((a, b, c, d))
         }
         std::net::IpAddr::V6(a) => {
             let s = a.segments();
-            Some(IpAddress::Ipv6((
-                s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7],
-            )))
+            IpAddress::Ipv6((s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]))
         }
-    }
+    })
 }
 
-fn lookup_error(code: ip_name_lookup::ErrorCode) -> Error {
+fn lookup_error(host: &str, code: ip_name_lookup::ErrorCode) -> Error {
     use ip_name_lookup::ErrorCode as C;
     match code {
-        C::AccessDenied => Error::os(Errno::AccessDenied),
+        // wasmtime reports a lookup its policy refuses as a permanent resolver failure.
+        C::AccessDenied | C::PermanentResolverFailure => crate::error::lookup_denied(host),
         C::InvalidArgument => Error::os(Errno::InvalidArgument),
         C::Other(Some(m)) => Error::Os {
             errno: Errno::NameUnresolvable,
@@ -52,7 +50,7 @@ async fn resolve(host: &str) -> Result<Vec<IpAddress>> {
     }
     resolve_addresses(host.to_string())
         .await
-        .map_err(lookup_error)
+        .map_err(|c| lookup_error(host, c))
 }
 
 fn socket_addr(ip: IpAddress, port: u16) -> IpSocketAddress {
@@ -79,7 +77,8 @@ pub async fn create_connection(host: &str, port: u16, timeout: Option<f64>) -> R
     let timeout = check_timeout(timeout)?;
     let mut last = Error::os(Errno::NameUnresolvable);
     for ip in resolve(host).await? {
-        let tcp = TcpSocket::create(family(&ip)).map_err(from_code)?;
+        let denied = |e| crate::error::connect_error(e, &super::conn::ip_string(ip), port);
+        let tcp = TcpSocket::create(family(&ip)).map_err(|c| denied(from_code(c)))?;
         // Connecting waits for the whole timeout even on a non-blocking socket (CPython's
         // create_connection sets the timeout after connecting).
         let connected = {
@@ -88,7 +87,7 @@ pub async fn create_connection(host: &str, port: u16, timeout: Option<f64>) -> R
         };
         match connected {
             Some(Ok(())) => return Ok(P3Conn::new(tcp)),
-            Some(Err(code)) => last = from_code(code),
+            Some(Err(code)) => last = denied(from_code(code)),
             None => last = Error::Timeout,
         }
     }

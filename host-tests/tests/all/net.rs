@@ -157,3 +157,75 @@ fn from_wasi_adopts_a_host_created_socket() {
     sf.fclose(f).unwrap();
     assert_eq!(assert_eof(&mut peer), b"");
 }
+
+/// Host network policies give clear, correct errors (issue 13.3): an IP literal needs no
+/// lookup; a lookup or a connection the policy refuses is `access-denied` saying so; a real
+/// unknown name stays `name-unresolvable`.
+#[test]
+fn host_network_policies_give_clear_errors() {
+    use wasmtime_wasi::WasiCtx;
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    // Lookups not allowed: an IP literal still connects, a name is refused by policy.
+    let mut sf = Sf::with_wasi(
+        WasiCtx::builder()
+            .inherit_network()
+            .allow_ip_name_lookup(false)
+            .allow_tcp(true)
+            .build(),
+    );
+    let s = sf
+        .create_connection("127.0.0.1", port, None)
+        .expect("literal: no lookup");
+    drop(l.accept().unwrap());
+    sf.close(s);
+    let (kind, msg) = err_of(&sf.create_connection("localhost", port, None).unwrap_err());
+    assert_eq!(kind, "os-error");
+    assert!(msg.starts_with("access-denied: Permission denied: the host's network policy does not allow looking up 'localhost'"), "{msg}");
+    // Lookups allowed: a name that does not exist is still name-unresolvable.
+    let mut sf = Sf::new();
+    let (kind, msg) = err_of(
+        &sf.create_connection("no-such-host.invalid", port, None)
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (kind, msg.as_str()),
+        ("os-error", "name-unresolvable: Name or service not known")
+    );
+    // TCP not allowed.
+    let mut sf = Sf::with_wasi(
+        WasiCtx::builder()
+            .inherit_network()
+            .allow_tcp(false)
+            .build(),
+    );
+    let (kind, msg) = err_of(&sf.create_connection("127.0.0.1", port, None).unwrap_err());
+    assert_eq!(kind, "os-error");
+    assert!(msg.starts_with(&format!("access-denied: Permission denied: the host's network policy does not allow connecting to 127.0.0.1 port {port}")), "{msg}");
+    // An address check that refuses one port: that port is refused, another connects.
+    let l2 = TcpListener::bind("127.0.0.1:0").unwrap();
+    let ok_port = l2.local_addr().unwrap().port();
+    let mut sf = Sf::with_wasi(
+        WasiCtx::builder()
+            .inherit_network()
+            .allow_tcp(true)
+            .socket_addr_check(move |addr, _| {
+                let refuse = addr.port() == port;
+                Box::pin(async move { !refuse })
+            })
+            .build(),
+    );
+    let (kind, msg) = err_of(&sf.create_connection("127.0.0.1", port, None).unwrap_err());
+    assert_eq!(kind, "os-error");
+    assert!(
+        msg.contains(&format!(
+            "does not allow connecting to 127.0.0.1 port {port}"
+        )),
+        "{msg}"
+    );
+    let s = sf
+        .create_connection("127.0.0.1", ok_port, None)
+        .expect("allowed port");
+    drop(l2.accept().unwrap());
+    sf.close(s);
+}
