@@ -765,23 +765,7 @@ pub fn run_command_on(engine: &Engine, path: &std::path::Path, args: &[&str]) ->
         MemoryOutputPipe::new(1 << 24),
         MemoryOutputPipe::new(1 << 20),
     );
-    let wasi = WasiCtx::builder()
-        .args(args)
-        .stdout(stdout.clone())
-        .stderr(stderr.clone())
-        .inherit_network()
-        .allow_ip_name_lookup(true)
-        .allow_tcp(true)
-        .build();
-    let mut store = Store::new(
-        engine,
-        Ctx {
-            wasi,
-            table: ResourceTable::new(),
-            limits: Peak::default(),
-        },
-    );
-    store.limiter(|ctx| &mut ctx.limits);
+    let mut store = store_with(engine, command_wasi(args, &stdout, &stderr));
     let command =
         wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, &linker)
             .expect("instantiate command");
@@ -798,6 +782,22 @@ pub fn run_command_on(engine: &Engine, path: &std::path::Path, args: &[&str]) ->
         compile_secs,
         memory_peak: store.data().limits.memory,
     }
+}
+
+/// The WASI context of a command run: `args`, captured stdout/stderr, network access.
+pub fn command_wasi(
+    args: &[&str],
+    stdout: &wasmtime_wasi::p2::pipe::MemoryOutputPipe,
+    stderr: &wasmtime_wasi::p2::pipe::MemoryOutputPipe,
+) -> WasiCtx {
+    WasiCtx::builder()
+        .args(args)
+        .stdout(stdout.clone())
+        .stderr(stderr.clone())
+        .inherit_network()
+        .allow_ip_name_lookup(true)
+        .allow_tcp(true)
+        .build()
 }
 
 /// Where `scripts/examples.sh` puts the composed examples.

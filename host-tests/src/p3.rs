@@ -268,15 +268,7 @@ pub fn run_command3(path: &std::path::Path, args: &[&str]) -> crate::CommandRun 
         MemoryOutputPipe::new(1 << 24),
         MemoryOutputPipe::new(1 << 20),
     );
-    let wasi = wasmtime_wasi::WasiCtx::builder()
-        .args(args)
-        .stdout(stdout.clone())
-        .stderr(stderr.clone())
-        .inherit_network()
-        .allow_ip_name_lookup(true)
-        .allow_tcp(true)
-        .build();
-    let mut store = crate::store_with(engine, wasi);
+    let mut store = crate::store_with(engine, crate::command_wasi(args, &stdout, &stderr));
     let ok = rt().block_on(async {
         let command = wasmtime_wasi::p3::bindings::Command::instantiate_async(
             &mut store, &component, &linker,

@@ -98,7 +98,9 @@ impl P3Conn {
             reader: Some(reader),
         };
         let (result, data) = {
-            let reader = slot.reader.as_mut().expect("just set");
+            let Some(reader) = slot.reader.as_mut() else {
+                return Ok(Vec::new()); // not reached: set just above
+            };
             let mut op = Pending {
                 conn: self,
                 op: Some(Box::pin(reader.read(buf))),
@@ -208,7 +210,9 @@ struct Pending<'a, 'r> {
 
 impl Pending<'_, '_> {
     async fn run(&mut self, timeout: Option<f64>) -> Result<(StreamResult, Vec<u8>)> {
-        let op = self.op.as_mut().expect("run once");
+        let Some(op) = self.op.as_mut() else {
+            return Err(Error::WouldBlock); // not reached: `run` is called once
+        };
         let done = race(op.as_mut(), timeout).await;
         match done {
             Some(r) => {
@@ -216,7 +220,9 @@ impl Pending<'_, '_> {
                 Ok(r)
             }
             None => {
-                let mut op = self.op.take().expect("still pending");
+                let Some(mut op) = self.op.take() else {
+                    return Err(no_progress(timeout)); // not reached: still pending
+                };
                 match op.as_mut().cancel() {
                     (StreamResult::Complete(n), data) if n > 0 => {
                         Ok((StreamResult::Complete(n), data))
@@ -315,7 +321,9 @@ impl Conn for P3Conn {
             writer: Some(writer),
         };
         let r = {
-            let writer = slot.writer.as_mut().expect("just set");
+            let Some(writer) = slot.writer.as_mut() else {
+                return Err(self.ended_send()); // not reached: set just above
+            };
             let mut op = pin!(writer.write(data.to_vec()));
             match race(op.as_mut(), timeout).await {
                 Some((r, _)) => r,

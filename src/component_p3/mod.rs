@@ -110,26 +110,6 @@ fn wrap_file(f: File<P3Conn>) -> wit::File {
     }
 }
 
-impl SocketRes {
-    fn makefile(
-        &self,
-        mode: String,
-        buffering: Option<i32>,
-        encoding: Option<String>,
-        errors: Option<String>,
-        newline: Option<String>,
-    ) -> Res<wit::File> {
-        let f = self.0.makefile(
-            &mode,
-            buffering,
-            encoding.as_deref(),
-            errors.as_deref(),
-            newline.as_deref(),
-        );
-        ok(f).map(wrap_file)
-    }
-}
-
 impl wit::Guest for Component {
     type Socket = SocketRes;
     type Listener = ListenerRes;
@@ -156,8 +136,14 @@ impl wit::Guest for Component {
         errors: Option<String>,
         newline: Option<String>,
     ) -> Res<wit::File> {
-        sock.get::<SocketRes>()
-            .makefile(mode, buffering, encoding, errors, newline)
+        wit::GuestSocket::makefile(
+            sock.get::<SocketRes>(),
+            mode,
+            buffering,
+            encoding,
+            errors,
+            newline,
+        )
     }
 }
 
@@ -226,7 +212,14 @@ impl wit::GuestSocket for SocketRes {
         errors: Option<String>,
         newline: Option<String>,
     ) -> Res<wit::File> {
-        SocketRes::makefile(self, mode, buffering, encoding, errors, newline)
+        let f = self.0.makefile(
+            &mode,
+            buffering,
+            encoding.as_deref(),
+            errors.as_deref(),
+            newline.as_deref(),
+        );
+        ok(f).map(wrap_file)
     }
 
     async fn recv(&self, bufsize: u32) -> Res<Vec<u8>> {

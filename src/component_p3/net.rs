@@ -151,7 +151,9 @@ impl Listener {
         let mut slot = Restore(&self.incoming, Some(incoming));
         let timeout = self.timeout.get();
         let got = {
-            let incoming = slot.1.as_mut().expect("just set");
+            let Some(incoming) = slot.1.as_mut() else {
+                return Err(Error::os(Errno::BadFileDescriptor)); // not reached: set above
+            };
             let mut op = pin!(incoming.next());
             race(op.as_mut(), timeout).await
         };

@@ -58,6 +58,18 @@ fn now() -> u64 {
     wasip3::clocks::monotonic_clock::now()
 }
 
+/// `create_connection((host, port))` and `makefile(mode)`, as every scenario starts.
+async fn open(host: &str, port: u16, mode: &str) -> (sf::Socket, sf::BinaryFile) {
+    let sock = sf::create_connection(host.to_string(), port, None)
+        .await
+        .expect("connect");
+    let f = binary(
+        sock.makefile(mode, None, None, None, None)
+            .expect("makefile"),
+    );
+    (sock, f)
+}
+
 async fn read_stream(host: &str, port: u16, skip: usize, bench: bool) -> String {
     let sock = match sf::create_connection(host.to_string(), port, None).await {
         Ok(s) => s,
@@ -113,14 +125,8 @@ async fn read_stream(host: &str, port: u16, skip: usize, bench: bool) -> String 
 }
 
 async fn write_stream(host: &str, port: u16, n: u64) -> String {
-    let sock = sf::create_connection(host.to_string(), port, None)
-        .await
-        .expect("connect");
+    let (sock, f) = open(host, port, "wb").await;
     sock.settimeout(Some(2.0)).expect("settimeout");
-    let f = binary(
-        sock.makefile("wb", None, None, None, None)
-            .expect("makefile"),
-    );
     let (mut tx, rx) = wit_stream::new::<u8>();
     let producer = async move {
         let mut sent = 0u64;
@@ -209,13 +215,7 @@ async fn adopt(host: &str, port: u16) -> String {
 }
 
 async fn cancel(host: &str, port: u16) -> String {
-    let sock = sf::create_connection(host.to_string(), port, None)
-        .await
-        .expect("connect");
-    let f = binary(
-        sock.makefile("rb", None, None, None, None)
-            .expect("makefile"),
-    );
+    let (sock, f) = open(host, port, "rb").await;
     let first = {
         let mut call = std::pin::pin!(f.readline(None));
         let mut timer = std::pin::pin!(wasip3::clocks::monotonic_clock::wait_for(300_000_000));
@@ -246,13 +246,7 @@ async fn cancel(host: &str, port: u16) -> String {
 }
 
 async fn stream_lines(host: &str, port: u16, digest: bool) -> String {
-    let sock = sf::create_connection(host.to_string(), port, None)
-        .await
-        .expect("connect");
-    let f = binary(
-        sock.makefile("rb", None, None, None, None)
-            .expect("makefile"),
-    );
+    let (sock, f) = open(host, port, "rb").await;
     let t = now();
     let mut lines = StreamLines::new(&f).await.expect("read-stream");
     let (mut n, mut bytes, mut h) = (0u64, 0u64, FNV0);
@@ -271,13 +265,7 @@ async fn stream_lines(host: &str, port: u16, digest: bool) -> String {
 /// `calls HOST PORT N`: N sync calls (`closed`) then N async calls that finish at once
 /// (`flush` of a reader): prints `ok` (a leak of per-call state would trap first).
 async fn calls(host: &str, port: u16, n: u64, sync: bool, asyn: bool) -> String {
-    let sock = sf::create_connection(host.to_string(), port, None)
-        .await
-        .expect("connect");
-    let f = binary(
-        sock.makefile("rb", None, None, None, None)
-            .expect("makefile"),
-    );
+    let (sock, f) = open(host, port, "rb").await;
     for _ in 0..if sync { n } else { 0 } {
         let _ = f.closed();
     }
@@ -289,13 +277,7 @@ async fn calls(host: &str, port: u16, n: u64, sync: bool, asyn: bool) -> String 
 }
 
 async fn lines(host: &str, port: u16) -> String {
-    let sock = sf::create_connection(host.to_string(), port, None)
-        .await
-        .expect("connect");
-    let f = binary(
-        sock.makefile("rb", None, None, None, None)
-            .expect("makefile"),
-    );
+    let (sock, f) = open(host, port, "rb").await;
     let t = now();
     let (mut n, mut bytes) = (0u64, 0u64);
     loop {
