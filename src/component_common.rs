@@ -38,6 +38,25 @@ macro_rules! wit_conversions {
                             message,
                         })
                     }
+                    $crate::error::Error::Ssl(e) => $wit::Error::SslError($wit::SslError {
+                        reason: e.reason,
+                        verify_message: e.verify_message,
+                        message: e.message,
+                    }),
+                }
+            }
+        }
+
+        impl From<$wit::TlsConfig> for $crate::tls::TlsConfig {
+            fn from(c: $wit::TlsConfig) -> Self {
+                $crate::tls::TlsConfig {
+                    ca_pem: c.ca_pem,
+                    check_hostname: c.check_hostname,
+                    verify: c.verify,
+                    alpn: c.alpn,
+                    client_cert_pem: c.client_cert_pem,
+                    client_key_pem: c.client_key_pem,
+                    minimum_version: c.minimum_version,
                 }
             }
         }

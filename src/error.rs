@@ -73,6 +73,18 @@ pub enum Error {
     BlockingIo { written: u64, message: &'static str },
     /// `OSError(errno, strerror)`.
     Os { errno: Errno, message: String },
+    /// `ssl.SSLError` and its subclasses.
+    Ssl(SslError),
+}
+
+/// `ssl.SSLError`: OpenSSL's reason name as CPython reports it (`exc.reason`, e.g.
+/// `CERTIFICATE_VERIFY_FAILED`), `verify_message` for certificate failures, and `str(exc)`
+/// without the `(_ssl.c:NNN)` suffix, with rustls' own words added in parentheses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SslError {
+    pub reason: String,
+    pub verify_message: Option<String>,
+    pub message: String,
 }
 
 /// `BlockingIOError` message of the buffered writer (`bufferedio.c`).
@@ -93,6 +105,14 @@ impl Error {
         Error::Os {
             errno,
             message: errno.strerror().to_string(),
+        }
+    }
+
+    /// `OSError` with its own message.
+    pub fn os_message(errno: Errno, message: impl Into<String>) -> Self {
+        Error::Os {
+            errno,
+            message: message.into(),
         }
     }
 
@@ -137,6 +157,7 @@ impl fmt::Display for Error {
                 write!(f, "BlockingIOError: {message} ({written} written)")
             }
             Error::Os { errno, message } => write!(f, "OSError({errno:?}): {message}"),
+            Error::Ssl(e) => write!(f, "SSLError: {}", e.message),
         }
     }
 }

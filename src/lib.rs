@@ -20,6 +20,7 @@ pub mod makefile;
 pub mod raw;
 pub mod socket;
 pub mod text;
+pub mod tls;
 
 #[cfg(test)]
 mod tests;

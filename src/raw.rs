@@ -42,6 +42,15 @@ pub trait Conn {
     const WAITS: bool = false;
     /// One receive of at most `buf.len()` bytes; `Ok(0)` is EOF (for a non-empty `buf`).
     async fn recv_into(&self, buf: &mut [u8], timeout: Option<f64>) -> Result<usize>;
+    /// One receive into an owned buffer (`spare`'s allocation is reused): the 0.3 stream
+    /// pump's call. A connection that keeps whole host chunks overrides it to move them
+    /// without a copy. Empty at EOF.
+    async fn recv_chunk(&self, mut spare: Vec<u8>, timeout: Option<f64>) -> Result<Vec<u8>> {
+        spare.resize(crate::MAX_READ, 0);
+        let n = self.recv_into(&mut spare, timeout).await?;
+        spare.truncate(n);
+        Ok(spare)
+    }
     /// Put bytes back at the front of the receive queue, so the next receive returns them
     /// first (deviation D1: an interrupted read loses nothing).
     fn unrecv(&self, data: &[u8]);
@@ -195,6 +204,14 @@ impl<C: Conn> SocketCore<C> {
     pub fn mark_closed(&mut self) -> Option<Rc<C>> {
         self.closed = true;
         self.take_if_unused()
+    }
+
+    /// `socket.detach()` (what `wrap_socket` does to the plaintext socket): the connection
+    /// leaves without being closed; this socket and its files see a closed socket.
+    pub fn detach(&mut self) -> Result<Rc<C>> {
+        let conn = self.conn.take().ok_or_else(bad_fd)?;
+        self.closed = true;
+        Ok(conn)
     }
 
     fn take_if_unused(&mut self) -> Option<Rc<C>> {

@@ -13,6 +13,7 @@ use crate::file::BinaryFile;
 use crate::makefile::{self, Plan};
 use crate::raw::{Conn, SharedSocket, Shutdown, SocketCore, SocketIo};
 use crate::text::TextFile;
+use crate::tls::{self, Session, Stream, TlsConfig, TlsConn};
 
 /// What `makefile` returns.
 pub enum File<C: Conn> {
@@ -164,5 +165,55 @@ impl<C: Conn> Drop for Socket<C> {
     /// Dropping the handle is CPython's garbage collection of the socket object.
     fn drop(&mut self) {
         self.close();
+    }
+}
+
+/// `ssl.SSLContext.wrap_socket` and `SSLSocket`'s session queries.
+impl<T: Conn> Socket<Stream<T>> {
+    /// `ctx.wrap_socket(sock, server_hostname=...)`: the handshake runs now, with this
+    /// socket's timeout. This socket is detached (it and its files see a closed socket;
+    /// bytes their buffers already hold stay readable: STARTTLS); the new socket reads only
+    /// TLS records. A bad setting fails before anything is detached; a failed handshake
+    /// closes the connection, as CPython's does.
+    pub async fn wrap_tls(
+        &self,
+        server_hostname: Option<&str>,
+        config: &TlsConfig,
+    ) -> Result<Self> {
+        let (stream, timeout) = self.core.borrow().handle()?;
+        let transport = stream.transport()?;
+        let peer = stream.peername().map(|p| p.0).unwrap_or_default();
+        let session = tls::client(config, server_hostname, &peer)?;
+        self.wrap(transport, session, timeout).await
+    }
+
+    /// `ctx.wrap_socket(sock, server_side=True)` with a certificate chain and key (PEM).
+    pub async fn wrap_tls_server(
+        &self,
+        chain_pem: &str,
+        key_pem: &str,
+        config: &TlsConfig,
+    ) -> Result<Self> {
+        let (stream, timeout) = self.core.borrow().handle()?;
+        let transport = stream.transport()?;
+        let session = tls::server(config, chain_pem, key_pem)?;
+        self.wrap(transport, session, timeout).await
+    }
+
+    async fn wrap(
+        &self,
+        transport: Rc<T>,
+        session: rustls::Connection,
+        timeout: Option<f64>,
+    ) -> Result<Self> {
+        self.core.borrow_mut().detach()?;
+        let conn = TlsConn::handshake(transport, session, timeout).await?;
+        Ok(Socket::new(Stream::Tls(conn), timeout))
+    }
+
+    /// `version()`, `cipher()`, `selected_alpn_protocol()`, `getpeercert(True)`; `None`
+    /// for a plaintext or closed socket.
+    pub fn tls_session(&self) -> Option<Session> {
+        self.core.borrow().conn().ok()?.session()
     }
 }

@@ -15,6 +15,9 @@ use crate::socket::Socket;
 use crate::text::TextFile;
 use conn::WasiConn;
 
+/// The connection under every socket: WASI 0.2 TCP, or TLS over it.
+type Net = crate::tls::Stream<WasiConn>;
+
 #[allow(unsafe_code, clippy::all)]
 mod bindings {
     wit_bindgen::generate!({
@@ -43,12 +46,12 @@ crate::wit_conversions!(wit);
 
 struct Component;
 
-pub struct SocketRes(Socket<WasiConn>);
+pub struct SocketRes(Socket<Net>);
 pub struct ListenerRes(RefCell<Option<net::Listener>>);
-pub struct BinaryFileRes(RefCell<BinaryFile<WasiConn>>);
-pub struct TextFileRes(RefCell<TextFile<WasiConn>>);
+pub struct BinaryFileRes(RefCell<BinaryFile<Net>>);
+pub struct TextFileRes(RefCell<TextFile<Net>>);
 
-fn wrap_file(f: File<WasiConn>) -> wit::File {
+fn wrap_file(f: File<Net>) -> wit::File {
     match f {
         File::Binary(b) => wit::File::Binary(wit::BinaryFile::new(BinaryFileRes(RefCell::new(b)))),
         File::Text(t) => wit::File::Text(wit::TextFile::new(TextFileRes(RefCell::new(*t)))),
@@ -83,7 +86,10 @@ impl wit::Guest for Component {
 
     fn create_connection(host: String, port: u16, timeout: Option<f64>) -> Res<wit::Socket> {
         let conn = ok(net::create_connection(&host, port, timeout))?;
-        Ok(wit::Socket::new(SocketRes(Socket::new(conn, timeout))))
+        Ok(wit::Socket::new(SocketRes(Socket::new(
+            Net::plain(conn),
+            timeout,
+        ))))
     }
 
     fn create_server(host: String, port: u16, backlog: Option<u32>) -> Res<wit::Listener> {
@@ -116,7 +122,10 @@ impl ListenerRes {
 impl wit::GuestListener for ListenerRes {
     fn accept(&self) -> Res<wit::Socket> {
         let conn = self.with(|l| l.accept())?;
-        Ok(wit::Socket::new(SocketRes(Socket::new(conn, None))))
+        Ok(wit::Socket::new(SocketRes(Socket::new(
+            Net::plain(conn),
+            None,
+        ))))
     }
 
     fn getsockname(&self) -> Res<(String, u16)> {
@@ -139,9 +148,46 @@ impl wit::GuestListener for ListenerRes {
 impl wit::GuestSocket for SocketRes {
     fn from_wasi(tcp: TcpSocket, input: InputStream, output: OutputStream) -> Res<wit::Socket> {
         Ok(wit::Socket::new(SocketRes(Socket::new(
-            WasiConn::new(tcp, input, output),
+            Net::plain(WasiConn::new(tcp, input, output)),
             None,
         ))))
+    }
+
+    fn wrap_tls(
+        sock: wit::Socket,
+        server_hostname: Option<String>,
+        config: wit::TlsConfig,
+    ) -> Res<wit::Socket> {
+        let plain = &sock.get::<SocketRes>().0;
+        let s = crate::now(plain.wrap_tls(server_hostname.as_deref(), &config.into()));
+        Ok(wit::Socket::new(SocketRes(ok(s)?)))
+    }
+
+    fn wrap_tls_server(
+        sock: wit::Socket,
+        cert_chain_pem: String,
+        key_pem: String,
+        config: wit::TlsConfig,
+    ) -> Res<wit::Socket> {
+        let plain = &sock.get::<SocketRes>().0;
+        let s = crate::now(plain.wrap_tls_server(&cert_chain_pem, &key_pem, &config.into()));
+        Ok(wit::Socket::new(SocketRes(ok(s)?)))
+    }
+
+    fn tls_version(&self) -> Option<String> {
+        self.0.tls_session().map(|s| s.version)
+    }
+
+    fn cipher(&self) -> Option<(String, String, u32)> {
+        self.0.tls_session().map(|s| s.cipher)
+    }
+
+    fn selected_alpn_protocol(&self) -> Option<String> {
+        self.0.tls_session().and_then(|s| s.alpn)
+    }
+
+    fn peer_certificate(&self) -> Option<Vec<u8>> {
+        self.0.tls_session().and_then(|s| s.peer_certificate)
     }
 
     fn settimeout(&self, timeout: Option<f64>) -> Res<()> {

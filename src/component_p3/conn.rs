@@ -68,7 +68,7 @@ impl P3Conn {
     /// One receive from the host as a whole buffer (no copy; a `read-stream` forwards it
     /// as it is). Empty at EOF. Queued bytes come first. `buf` is storage to receive into
     /// (its contents are dropped), so a pump reuses one allocation.
-    pub async fn recv_chunk(&self, mut buf: Vec<u8>, timeout: Option<f64>) -> Result<Vec<u8>> {
+    pub async fn recv_owned(&self, mut buf: Vec<u8>, timeout: Option<f64>) -> Result<Vec<u8>> {
         let _g = self.rx_lock.lock().await;
         let queued = self.rq.borrow_mut().take_all();
         if !queued.is_empty() {
@@ -286,6 +286,10 @@ pub(super) async fn race<F: Future + ?Sized>(
 }
 
 impl Conn for P3Conn {
+    async fn recv_chunk(&self, buf: Vec<u8>, timeout: Option<f64>) -> Result<Vec<u8>> {
+        self.recv_owned(buf, timeout).await
+    }
+
     const WAITS: bool = true;
 
     async fn recv_into(&self, buf: &mut [u8], timeout: Option<f64>) -> Result<usize> {

@@ -20,10 +20,13 @@ use std::rc::Rc;
 use crate::error::{Errno as E, Error};
 use crate::file::{add_written, BinaryFile};
 use crate::lock::Lock;
-use crate::raw::{Shutdown, SocketIo};
+use crate::raw::{Conn, Shutdown, SocketIo};
 use crate::socket::{File, Socket};
 use crate::text::TextFile;
 use conn::P3Conn;
+
+/// The connection under every socket: WASI 0.3 TCP, or TLS over it.
+type Net = crate::tls::Stream<P3Conn>;
 
 #[allow(unsafe_code, clippy::all)]
 mod bindings {
@@ -50,7 +53,7 @@ const STREAM_CHUNK: usize = 1024 * 1024;
 
 struct Component;
 
-pub struct SocketRes(Socket<P3Conn>);
+pub struct SocketRes(Socket<Net>);
 pub struct ListenerRes(RefCell<Option<Rc<net::Listener>>>);
 
 /// A file and the lock that serialises calls on it.
@@ -89,14 +92,14 @@ fn busy() -> Res<bool> {
     Err(Error::value("another call on this file is in progress").into())
 }
 
-pub struct BinaryFileRes(Guarded<BinaryFile<P3Conn>>);
+pub struct BinaryFileRes(Guarded<BinaryFile<Net>>);
 pub struct TextFileRes {
-    g: Guarded<TextFile<P3Conn>>,
+    g: Guarded<TextFile<Net>>,
     encoding: String,
     errors: String,
 }
 
-fn wrap_file(f: File<P3Conn>) -> wit::File {
+fn wrap_file(f: File<Net>) -> wit::File {
     match f {
         File::Binary(b) => wit::File::Binary(wit::BinaryFile::new(BinaryFileRes(Guarded::new(b)))),
         File::Text(t) => {
@@ -118,7 +121,10 @@ impl wit::Guest for Component {
 
     async fn create_connection(host: String, port: u16, timeout: Option<f64>) -> Res<wit::Socket> {
         let conn = ok(net::create_connection(&host, port, timeout).await)?;
-        Ok(wit::Socket::new(SocketRes(Socket::new(conn, timeout))))
+        Ok(wit::Socket::new(SocketRes(Socket::new(
+            Net::plain(conn),
+            timeout,
+        ))))
     }
 
     fn create_server(host: String, port: u16, backlog: Option<u32>) -> Res<wit::Listener> {
@@ -160,7 +166,10 @@ impl wit::GuestListener for ListenerRes {
     async fn accept(&self) -> Res<wit::Socket> {
         let l = self.get()?;
         let conn = ok(l.accept().await)?;
-        Ok(wit::Socket::new(SocketRes(Socket::new(conn, None))))
+        Ok(wit::Socket::new(SocketRes(Socket::new(
+            Net::plain(conn),
+            None,
+        ))))
     }
 
     fn getsockname(&self) -> Res<(String, u16)> {
@@ -183,9 +192,50 @@ impl wit::GuestListener for ListenerRes {
 impl wit::GuestSocket for SocketRes {
     fn from_wasi(tcp: TcpSocket) -> Res<wit::Socket> {
         Ok(wit::Socket::new(SocketRes(Socket::new(
-            P3Conn::new(tcp),
+            Net::plain(P3Conn::new(tcp)),
             None,
         ))))
+    }
+
+    async fn wrap_tls(
+        sock: wit::Socket,
+        server_hostname: Option<String>,
+        config: wit::TlsConfig,
+    ) -> Res<wit::Socket> {
+        let plain = &sock.get::<SocketRes>().0;
+        let s = plain
+            .wrap_tls(server_hostname.as_deref(), &config.into())
+            .await;
+        Ok(wit::Socket::new(SocketRes(ok(s)?)))
+    }
+
+    async fn wrap_tls_server(
+        sock: wit::Socket,
+        cert_chain_pem: String,
+        key_pem: String,
+        config: wit::TlsConfig,
+    ) -> Res<wit::Socket> {
+        let plain = &sock.get::<SocketRes>().0;
+        let s = plain
+            .wrap_tls_server(&cert_chain_pem, &key_pem, &config.into())
+            .await;
+        Ok(wit::Socket::new(SocketRes(ok(s)?)))
+    }
+
+    fn tls_version(&self) -> Option<String> {
+        self.0.tls_session().map(|s| s.version)
+    }
+
+    fn cipher(&self) -> Option<(String, String, u32)> {
+        self.0.tls_session().map(|s| s.cipher)
+    }
+
+    fn selected_alpn_protocol(&self) -> Option<String> {
+        self.0.tls_session().and_then(|s| s.alpn)
+    }
+
+    fn peer_certificate(&self) -> Option<Vec<u8>> {
+        self.0.tls_session().and_then(|s| s.peer_certificate)
     }
 
     fn settimeout(&self, timeout: Option<f64>) -> Res<()> {
@@ -264,7 +314,7 @@ impl wit::GuestSocket for SocketRes {
 /// or an error; then how it ended. Stops early (without error) when the reader goes away.
 async fn pump(
     buffered: Vec<u8>,
-    raw: SocketIo<P3Conn>,
+    raw: SocketIo<Net>,
     mut tx: wit_bindgen::StreamWriter<u8>,
     end: wit_bindgen::FutureWriter<Result<(), wit::Error>>,
 ) {

@@ -1,0 +1,396 @@
+//! The TLS layer: `ssl.SSLSocket` under the raw layer, over the transport connection.
+//!
+//! [`Stream`] is the connection every socket holds: the transport itself, or [`TlsConn`]
+//! over it once `wrap-tls` ran. The layers above see one `Conn` either way, so makefile,
+//! buffering, text, timeouts and close ordering are the same code over TLS.
+//!
+//! rustls is sans-I/O: this layer moves TLS records between rustls and the transport's
+//! `recv_into` / `send`. Invariants:
+//! - every TLS byte rustls produced is in `out` until the transport took it, in order, so
+//!   plaintext the caller was told was sent goes out before anything written later;
+//! - every transport byte received was given to rustls, or put back on the transport with
+//!   `unrecv` (rustls' plaintext buffer was full), so nothing a peer sent is lost;
+//! - a receive or send that times out consumed nothing (deviation D1 holds over TLS).
+#![deny(unsafe_code)]
+
+mod config;
+mod errors;
+
+use std::cell::RefCell;
+use std::io::{Read, Write};
+use std::rc::Rc;
+
+use crate::error::{Error, Result};
+use crate::lock::Lock;
+use crate::raw::{Conn, RecvQueue, Shutdown};
+use crate::MAX_READ;
+
+pub use config::{client, server, TlsConfig};
+pub use errors::ssl_error;
+
+/// What `SSLSocket` reports about the session (`version()`, `cipher()`, ...).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    /// `'TLSv1.3'` or `'TLSv1.2'`.
+    pub version: String,
+    /// `cipher()`: OpenSSL's name, the protocol, the secret bits.
+    pub cipher: (String, String, u32),
+    pub alpn: Option<String>,
+    /// The peer's end-entity certificate, DER.
+    pub peer_certificate: Option<Vec<u8>>,
+}
+
+/// The connection under a socket: the transport, or TLS over it.
+pub enum Stream<C: Conn> {
+    Plain(Rc<C>),
+    Tls(TlsConn<C>),
+}
+
+impl<C: Conn> Stream<C> {
+    pub fn plain(conn: C) -> Self {
+        Stream::Plain(Rc::new(conn))
+    }
+
+    /// The session of a TLS stream (`None` for plaintext, like a plain socket's lack of
+    /// these methods).
+    pub fn session(&self) -> Option<Session> {
+        match self {
+            Stream::Plain(_) => None,
+            Stream::Tls(t) => t.session(),
+        }
+    }
+
+    /// The transport under this stream (`wrap-tls` builds on it).
+    pub fn transport(&self) -> Result<Rc<C>> {
+        match self {
+            Stream::Plain(c) => Ok(c.clone()),
+            // CPython: "ValueError: can't wrap an SSLSocket" would need a second layer.
+            Stream::Tls(_) => Err(Error::value("the socket already uses TLS")),
+        }
+    }
+}
+
+impl<C: Conn> Conn for Stream<C> {
+    const WAITS: bool = C::WAITS;
+
+    async fn recv_into(&self, buf: &mut [u8], timeout: Option<f64>) -> Result<usize> {
+        match self {
+            Stream::Plain(c) => c.recv_into(buf, timeout).await,
+            Stream::Tls(t) => t.recv_into(buf, timeout).await,
+        }
+    }
+
+    async fn recv_chunk(&self, spare: Vec<u8>, timeout: Option<f64>) -> Result<Vec<u8>> {
+        match self {
+            Stream::Plain(c) => c.recv_chunk(spare, timeout).await,
+            Stream::Tls(t) => {
+                let mut spare = spare;
+                spare.resize(MAX_READ, 0);
+                let n = t.recv_into(&mut spare, timeout).await?;
+                spare.truncate(n);
+                Ok(spare)
+            }
+        }
+    }
+
+    fn unrecv(&self, data: &[u8]) {
+        match self {
+            Stream::Plain(c) => c.unrecv(data),
+            Stream::Tls(t) => t.unrecv(data),
+        }
+    }
+
+    async fn send(&self, data: &[u8], timeout: Option<f64>) -> Result<usize> {
+        match self {
+            Stream::Plain(c) => c.send(data, timeout).await,
+            Stream::Tls(t) => t.send(data, timeout).await,
+        }
+    }
+
+    fn shutdown(&self, how: Shutdown) -> Result<()> {
+        match self {
+            Stream::Plain(c) => c.shutdown(how),
+            Stream::Tls(t) => t.shutdown(how),
+        }
+    }
+
+    fn set_no_wait(&self, on: bool) {
+        match self {
+            Stream::Plain(c) => c.set_no_wait(on),
+            Stream::Tls(t) => t.inner.set_no_wait(on),
+        }
+    }
+
+    fn peername(&self) -> Result<(String, u16)> {
+        match self {
+            Stream::Plain(c) => c.peername(),
+            Stream::Tls(t) => t.inner.peername(),
+        }
+    }
+
+    fn sockname(&self) -> Result<(String, u16)> {
+        match self {
+            Stream::Plain(c) => c.sockname(),
+            Stream::Tls(t) => t.inner.sockname(),
+        }
+    }
+
+    fn close(self: Rc<Self>) {
+        match &*self {
+            Stream::Plain(c) => c.clone().close(),
+            Stream::Tls(t) => t.close(),
+        }
+    }
+}
+
+/// TLS over a transport connection `C`.
+pub struct TlsConn<C: Conn> {
+    inner: Rc<C>,
+    tls: RefCell<rustls::Connection>,
+    /// Plaintext given back with `unrecv` (D1), read before rustls' own.
+    rq: RefCell<RecvQueue>,
+    /// TLS bytes produced and not yet taken by the transport.
+    out: RefCell<Vec<u8>>,
+    /// A fatal TLS error: every later call reports it (the session is unusable).
+    failed: RefCell<Option<Error>>,
+    /// One receive and one send at a time on the transport (0.3 calls overlap).
+    rx: Lock,
+    tx: Lock,
+}
+
+impl<C: Conn> TlsConn<C> {
+    /// Handshake over `inner` with the socket's `timeout` (CPython's
+    /// `do_handshake_on_connect`), then the ready connection.
+    pub async fn handshake(
+        inner: Rc<C>,
+        tls: rustls::Connection,
+        timeout: Option<f64>,
+    ) -> Result<Self> {
+        let t = TlsConn {
+            inner,
+            tls: RefCell::new(tls),
+            rq: RefCell::new(RecvQueue::default()),
+            out: RefCell::new(Vec::new()),
+            failed: RefCell::new(None),
+            rx: Lock::default(),
+            tx: Lock::default(),
+        };
+        match t.run_handshake(timeout).await {
+            Ok(()) => Ok(t),
+            Err(e) => {
+                // The alert (if any) goes out, then the connection closes.
+                t.close();
+                Err(e)
+            }
+        }
+    }
+
+    async fn run_handshake(&self, timeout: Option<f64>) -> Result<()> {
+        let mut chunk = vec![0; MAX_READ];
+        loop {
+            self.produce();
+            self.flush_out(timeout).await?;
+            if !self.tls.borrow().is_handshaking() {
+                return Ok(());
+            }
+            let n = self.inner.recv_into(&mut chunk, timeout).await?;
+            if n == 0 {
+                return Err(self.fail(errors::eof_in_handshake()));
+            }
+            self.feed(&chunk[..n])?;
+        }
+    }
+
+    fn session(&self) -> Option<Session> {
+        let tls = self.tls.borrow();
+        let version = match tls.protocol_version()? {
+            rustls::ProtocolVersion::TLSv1_3 => "TLSv1.3",
+            rustls::ProtocolVersion::TLSv1_2 => "TLSv1.2",
+            _ => "unknown",
+        };
+        let suite = tls.negotiated_cipher_suite()?;
+        Some(Session {
+            version: version.to_string(),
+            cipher: (
+                config::openssl_name(suite.suite()),
+                version.to_string(),
+                config::secret_bits(suite.suite()),
+            ),
+            alpn: tls
+                .alpn_protocol()
+                .map(|p| String::from_utf8_lossy(p).into_owned()),
+            peer_certificate: tls
+                .peer_certificates()
+                .and_then(|c| c.first())
+                .map(|c| c.as_ref().to_vec()),
+        })
+    }
+
+    fn check(&self) -> Result<()> {
+        match &*self.failed.borrow() {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+
+    /// Record a fatal error (rustls queued its alert: `produce` moves it to `out`).
+    fn fail(&self, e: Error) -> Error {
+        self.produce();
+        *self.failed.borrow_mut() = Some(e.clone());
+        e
+    }
+
+    /// Move every TLS byte rustls has queued into `out`. Drains while rustls wants to
+    /// write: after a failure the alert must not stay behind a partial write.
+    fn produce(&self) {
+        let mut tls = self.tls.borrow_mut();
+        let mut out = self.out.borrow_mut();
+        while tls.wants_write() {
+            match tls.write_tls(&mut *out) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+    }
+
+    /// Give received transport bytes to rustls. What rustls cannot take yet (its plaintext
+    /// buffer is full) goes back to the transport, to be received again.
+    fn feed(&self, data: &[u8]) -> Result<()> {
+        let mut rest = data;
+        let result = {
+            let mut tls = self.tls.borrow_mut();
+            loop {
+                let n = match tls.read_tls(&mut rest) {
+                    Ok(n) => n,
+                    // rustls' buffers are full: the caller reads plaintext first.
+                    Err(_) => break Ok(()),
+                };
+                if let Err(e) = tls.process_new_packets() {
+                    break Err(e);
+                }
+                if n == 0 || rest.is_empty() {
+                    break Ok(());
+                }
+            }
+        };
+        match result {
+            Ok(()) => {
+                self.inner.unrecv(rest);
+                self.produce();
+                Ok(())
+            }
+            Err(e) => Err(self.fail(ssl_error(&e))),
+        }
+    }
+
+    /// Plaintext rustls has decrypted: `Some(0)` at the end of the stream.
+    fn read_plain(&self, buf: &mut [u8]) -> Result<Option<usize>> {
+        let mut tls = self.tls.borrow_mut();
+        match tls.reader().read(buf) {
+            Ok(n) => Ok(Some(n)),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(None),
+            // TCP EOF without close_notify: CPython's `suppress_ragged_eofs=True` default
+            // reads it as the end of the stream.
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(Some(0)),
+            Err(e) => Err(Error::os_message(crate::error::Errno::Other, e.to_string())),
+        }
+    }
+
+    async fn recv_into(&self, buf: &mut [u8], timeout: Option<f64>) -> Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        {
+            let mut rq = self.rq.borrow_mut();
+            if !rq.is_empty() {
+                return Ok(rq.take(buf));
+            }
+        }
+        let _rx = self.rx.lock().await;
+        let mut chunk = Vec::new();
+        loop {
+            if let Some(n) = self.read_plain(buf)? {
+                return Ok(n);
+            }
+            self.check()?;
+            // Records rustls produced while receiving (a key update's answer) go out
+            // with the next send; push them now if nothing else is sending.
+            if !self.out.borrow().is_empty() && !self.tx.is_held() {
+                let _tx = self.tx.lock().await;
+                let _ = self.flush_out(Some(0.0)).await;
+            }
+            chunk.resize(MAX_READ, 0);
+            let n = self.inner.recv_into(&mut chunk, timeout).await?;
+            self.feed(&chunk[..n])?;
+        }
+    }
+
+    fn unrecv(&self, data: &[u8]) {
+        self.rq.borrow_mut().unrecv(data);
+    }
+
+    /// Send every byte of `out`, in order, each transport send waiting per `timeout`.
+    /// A byte leaves `out` only once the transport took it.
+    async fn flush_out(&self, timeout: Option<f64>) -> Result<()> {
+        loop {
+            let piece = {
+                let out = self.out.borrow();
+                if out.is_empty() {
+                    return Ok(());
+                }
+                out[..out.len().min(MAX_READ)].to_vec()
+            };
+            let n = self.inner.send(&piece, timeout).await?;
+            self.out.borrow_mut().drain(..n);
+        }
+    }
+
+    async fn send(&self, data: &[u8], timeout: Option<f64>) -> Result<usize> {
+        let _tx = self.tx.lock().await;
+        self.check()?;
+        // Earlier records first; if they cannot go, nothing of `data` is taken.
+        self.flush_out(timeout).await?;
+        let taken = {
+            let mut tls = self.tls.borrow_mut();
+            let n = data.len().min(MAX_READ);
+            match tls.writer().write(&data[..n]) {
+                Ok(n) => n,
+                Err(e) => return Err(Error::os_message(crate::error::Errno::Other, e.to_string())),
+            }
+        };
+        self.produce();
+        // The records now hold `data[..taken]`: it counts as sent (a kernel send buffer).
+        // If the transport cannot take them yet they go before anything later, or at close.
+        match self.flush_out(timeout).await {
+            Ok(()) => Ok(taken),
+            Err(e) if e.is_no_progress() => Ok(taken),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `shutdown(SHUT_WR)` ends the TLS stream first (close_notify), then the transport's
+    /// sending side.
+    fn shutdown(&self, how: Shutdown) -> Result<()> {
+        if how != Shutdown::Read {
+            self.close_notify();
+        }
+        self.inner.shutdown(how)
+    }
+
+    /// Queue close_notify and push what the transport takes without waiting.
+    fn close_notify(&self) {
+        if self.failed.borrow().is_none() {
+            self.tls.borrow_mut().send_close_notify();
+        }
+        self.produce();
+        self.inner.set_no_wait(true);
+        let _ = crate::now(self.flush_out(Some(0.0)));
+        self.inner.set_no_wait(false);
+    }
+
+    /// The real close: close_notify, then the transport's close.
+    fn close(&self) {
+        self.close_notify();
+        self.inner.clone().close();
+    }
+}
