@@ -408,6 +408,7 @@ fn err(e: &WitError) -> Value {
         WitError::Timeout(m) => ("TimeoutError", m.clone()),
         WitError::BlockingIoError(b) => ("BlockingIOError", b.message.clone()),
         WitError::OsError(o) => ("OSError", o.message.clone()),
+        WitError::SslError(e) => ("SSLError", e.message.clone()),
     };
     json!({"err": class, "msg": msg})
 }

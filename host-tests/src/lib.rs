@@ -22,10 +22,11 @@ pub use wasmtime_wasi::p2::bindings::sync::io::streams::{
     InputStream as WasiIn, OutputStream as WasiOut,
 };
 pub use wasmtime_wasi::p2::bindings::sync::sockets::tcp::TcpSocket as WasiTcp;
-pub use wit::{Errno, Error as WitError, ShutdownHow};
+pub use wit::{Errno, Error as WitError, ShutdownHow, TlsConfig};
 
 pub mod diff;
 pub mod p3;
+pub mod tls;
 pub mod witfuzz;
 
 /// Store data: the WASI context, resource table and memory accounting.
@@ -201,6 +202,7 @@ pub fn err_of(e: &WitError) -> (&'static str, String) {
             "os-error",
             format!("{}: {}", errno_name(o.errno), o.message),
         ),
+        WitError::SslError(e) => ("ssl-error", format!("{}: {}", e.reason, e.message)),
     }
 }
 
@@ -237,6 +239,7 @@ fn kind_static(kind: &str) -> &'static str {
         "timeout" => "timeout",
         "blocking-io-error" => "blocking-io-error",
         "os-error" => "os-error",
+        "ssl-error" => "ssl-error",
         other => panic!("unknown error kind {other}"),
     }
 }
@@ -536,6 +539,26 @@ impl Sf {
     }
     pub fn fileno(&mut self, s: Sock) -> i64 {
         call!(self, socket.call_fileno(s.0))
+    }
+    /// `ctx.wrap_socket(s, server_hostname=...)`: consumes `s`.
+    pub fn wrap_tls(&mut self, s: Sock, hostname: Option<&str>, cfg: &TlsConfig) -> R<Sock> {
+        call!(self, socket.call_wrap_tls(s.0, hostname, cfg)).map(Sock)
+    }
+    /// `ctx.wrap_socket(s, server_side=True)` with this chain and key.
+    pub fn wrap_tls_server(&mut self, s: Sock, chain: &str, key: &str, cfg: &TlsConfig) -> R<Sock> {
+        call!(self, socket.call_wrap_tls_server(s.0, chain, key, cfg)).map(Sock)
+    }
+    pub fn tls_version(&mut self, s: Sock) -> Option<String> {
+        call!(self, socket.call_tls_version(s.0))
+    }
+    pub fn cipher(&mut self, s: Sock) -> Option<(String, String, u32)> {
+        call!(self, socket.call_cipher(s.0))
+    }
+    pub fn selected_alpn_protocol(&mut self, s: Sock) -> Option<String> {
+        call!(self, socket.call_selected_alpn_protocol(s.0))
+    }
+    pub fn peer_certificate(&mut self, s: Sock) -> Option<Vec<u8>> {
+        call!(self, socket.call_peer_certificate(s.0))
     }
 
     /// 0.3 only: a `readline` (`which` 0), `read(100000)` (1) or 300,000-byte `write` (2)

@@ -160,6 +160,22 @@ impl Arg for crate::ShutdownHow {
     }
 }
 
+impl Arg for &crate::wit::TlsConfig {
+    type Out = wit3::TlsConfig;
+    fn arg(self) -> wit3::TlsConfig {
+        let c = self.clone();
+        wit3::TlsConfig {
+            ca_pem: c.ca_pem,
+            check_hostname: c.check_hostname,
+            verify: c.verify,
+            alpn: c.alpn,
+            client_cert_pem: c.client_cert_pem,
+            client_key_pem: c.client_key_pem,
+            minimum_version: c.minimum_version,
+        }
+    }
+}
+
 /// A 0.3 result as the 0.2 bindings' type, so assertions are written once.
 pub trait ToP2 {
     type Out;
@@ -186,6 +202,8 @@ same!(
     (String, Vec<u32>),
     (Vec<u64>, Vec<u32>),
     (Vec<u64>, u32),
+    Option<(String, String, u32)>,
+    Option<Vec<u8>>,
     ResourceAny
 );
 
@@ -223,6 +241,11 @@ pub fn error(e: wit3::Error) -> WitError {
         wit3::Error::OsError(o) => WitError::OsError(OsError {
             errno: errno(o.errno),
             message: o.message,
+        }),
+        wit3::Error::SslError(e) => WitError::SslError(crate::wit::SslError {
+            reason: e.reason,
+            verify_message: e.verify_message,
+            message: e.message,
         }),
     }
 }

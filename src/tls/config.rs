@@ -30,8 +30,8 @@ pub struct TlsConfig {
 
 /// The crypto provider: ring, with the suites offered in the order that is fastest in wasm
 /// (no AES instructions there): ChaCha20-Poly1305 first, AES-128-GCM (mandatory in TLS 1.3)
-/// as fallback. TLS 1.3's AES-256-GCM is not offered, so an OpenSSL server, which picks
-/// AES-256 first when offered, settles on ChaCha20.
+/// as fallback. AES-256-GCM is not offered, so an OpenSSL server, which picks AES-256 first
+/// when offered, settles on ChaCha20 (TLS 1.2 servers have ChaCha20 or AES-128-GCM too).
 fn provider() -> Arc<CryptoProvider> {
     use ring::cipher_suite as cs;
     Arc::new(CryptoProvider {
@@ -42,8 +42,6 @@ fn provider() -> Arc<CryptoProvider> {
             cs::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
             cs::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
             cs::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-            cs::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-            cs::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
         ],
         ..ring::default_provider()
     })

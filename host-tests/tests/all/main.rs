@@ -17,6 +17,7 @@ mod net;
 mod p3;
 mod text;
 mod timeout;
+mod tls;
 mod witfuzz;
 
 /// The shared suites again, every test body run against the 0.3 world (`sockfile-async`).

@@ -20,3 +20,5 @@ mod net;
 mod text;
 #[path = "../timeout.rs"]
 mod timeout;
+#[path = "../tls.rs"]
+mod tls;
