@@ -28,6 +28,7 @@ impl Error {
             | wit::Error::Timeout(m) => m,
             wit::Error::BlockingIoError(b) => &b.message,
             wit::Error::OsError(o) => &o.message,
+            wit::Error::SslError(e) => &e.message,
         }
     }
 
@@ -50,6 +51,11 @@ impl Error {
                 Errno::TimedOut => "TimeoutError",
                 Errno::NameUnresolvable => "gaierror",
                 _ => "OSError",
+            },
+            wit::Error::SslError(e) => match e.reason.as_str() {
+                "CERTIFICATE_VERIFY_FAILED" => "SSLCertVerificationError",
+                "UNEXPECTED_EOF_WHILE_READING" => "SSLEOFError",
+                _ => "SSLError",
             },
         }
     }
@@ -96,6 +102,13 @@ impl Error {
                 Errno::TimedOut => K::TimedOut,
                 Errno::BadFileDescriptor | Errno::Other => K::Other,
             },
+            wit::Error::SslError(e) if e.reason == "UNEXPECTED_EOF_WHILE_READING" => {
+                K::UnexpectedEof
+            }
+            wit::Error::SslError(e) if e.reason == "CERTIFICATE_VERIFY_FAILED" => {
+                K::PermissionDenied
+            }
+            wit::Error::SslError(_) => K::InvalidData,
         }
     }
 

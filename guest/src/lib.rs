@@ -64,7 +64,22 @@ mod bindings {
 /// The generated bindings of `sockfile:socket/socket` (the `client` world's import).
 pub use bindings::sockfile::socket::socket as wit;
 pub use wasip2;
-pub use wit::{Errno, ShutdownHow};
+pub use wit::{Errno, ShutdownHow, TlsConfig};
+
+/// `ssl.create_default_context()`: the bundled Mozilla roots, `check_hostname`,
+/// `CERT_REQUIRED`, TLS 1.2 or later; change fields for `cadata=`, ALPN, a client
+/// certificate or `CERT_NONE`.
+pub fn default_tls_config() -> TlsConfig {
+    TlsConfig {
+        ca_pem: None,
+        check_hostname: true,
+        verify: true,
+        alpn: Vec::new(),
+        client_cert_pem: None,
+        client_key_pem: None,
+        minimum_version: None,
+    }
+}
 
 mod error;
 mod file;
@@ -124,6 +139,49 @@ impl Socket {
     /// The WIT resource.
     pub fn as_wit(&self) -> &wit::Socket {
         &self.0
+    }
+
+    /// `ssl.create_default_context(...).wrap_socket(sock, server_hostname=...)`: the TLS
+    /// handshake now; this socket is consumed (files made from it keep what they buffered:
+    /// STARTTLS). See [`TlsConfig`] for `create_default_context()`'s settings.
+    pub fn wrap_tls(self, server_hostname: Option<&str>, config: &TlsConfig) -> io::Result<Socket> {
+        sf(wit::Socket::wrap_tls(self.0, server_hostname, config)).map(Socket)
+    }
+
+    /// `ctx.wrap_socket(sock, server_side=True)` with this certificate chain and key (PEM).
+    pub fn wrap_tls_server(
+        self,
+        cert_chain_pem: &str,
+        key_pem: &str,
+        config: &TlsConfig,
+    ) -> io::Result<Socket> {
+        sf(wit::Socket::wrap_tls_server(
+            self.0,
+            cert_chain_pem,
+            key_pem,
+            config,
+        ))
+        .map(Socket)
+    }
+
+    /// `SSLSocket.version()`: `Some("TLSv1.3")`; `None` for a plaintext socket.
+    pub fn tls_version(&self) -> Option<String> {
+        self.0.tls_version()
+    }
+
+    /// `SSLSocket.cipher()`: (OpenSSL's suite name, protocol, secret bits).
+    pub fn cipher(&self) -> Option<(String, String, u32)> {
+        self.0.cipher()
+    }
+
+    /// `SSLSocket.selected_alpn_protocol()`.
+    pub fn selected_alpn_protocol(&self) -> Option<String> {
+        self.0.selected_alpn_protocol()
+    }
+
+    /// `SSLSocket.getpeercert(binary_form=True)`.
+    pub fn peer_certificate(&self) -> Option<Vec<u8>> {
+        self.0.peer_certificate()
     }
 
     /// `sock.makefile(mode)`.

@@ -774,6 +774,16 @@ pub fn default_engine() -> &'static Engine {
 
 /// [`run_command`] on a given engine, with compile time and memory peak.
 pub fn run_command_on(engine: &Engine, path: &std::path::Path, args: &[&str]) -> CommandRun {
+    run_command_env(engine, path, args, &[])
+}
+
+/// [`run_command_on`] with these environment variables.
+pub fn run_command_env(
+    engine: &Engine,
+    path: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> CommandRun {
     use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
     let t = std::time::Instant::now();
     let component = Component::from_file(engine, path).unwrap_or_else(|e| {
@@ -788,15 +798,22 @@ pub fn run_command_on(engine: &Engine, path: &std::path::Path, args: &[&str]) ->
         MemoryOutputPipe::new(1 << 24),
         MemoryOutputPipe::new(1 << 20),
     );
-    let mut store = store_with(engine, command_wasi(args, &stdout, &stderr));
+    let mut wasi = command_wasi_builder(args, &stdout, &stderr);
+    for (k, v) in env {
+        wasi.env(k, v);
+    }
+    let mut store = store_with(engine, wasi.build());
     let command =
         wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, &linker)
             .expect("instantiate command");
-    let ok = command
-        .wasi_cli_run()
-        .call_run(&mut store)
-        .expect("run trapped")
-        .is_ok();
+    // `std::process::exit(n)` ends the run with an `I32Exit`; anything else is a trap.
+    let ok = match command.wasi_cli_run().call_run(&mut store) {
+        Ok(r) => r.is_ok(),
+        Err(e) => match e.downcast_ref::<wasmtime_wasi::I32Exit>() {
+            Some(exit) => exit.0 == 0,
+            None => panic!("run trapped: {e:?}"),
+        },
+    };
     let text = |p: MemoryOutputPipe| String::from_utf8_lossy(&p.contents()).into_owned();
     CommandRun {
         ok,
@@ -813,14 +830,22 @@ pub fn command_wasi(
     stdout: &wasmtime_wasi::p2::pipe::MemoryOutputPipe,
     stderr: &wasmtime_wasi::p2::pipe::MemoryOutputPipe,
 ) -> WasiCtx {
-    WasiCtx::builder()
-        .args(args)
+    command_wasi_builder(args, stdout, stderr).build()
+}
+
+fn command_wasi_builder(
+    args: &[&str],
+    stdout: &wasmtime_wasi::p2::pipe::MemoryOutputPipe,
+    stderr: &wasmtime_wasi::p2::pipe::MemoryOutputPipe,
+) -> wasmtime_wasi::WasiCtxBuilder {
+    let mut b = WasiCtx::builder();
+    b.args(args)
         .stdout(stdout.clone())
         .stderr(stderr.clone())
         .inherit_network()
         .allow_ip_name_lookup(true)
-        .allow_tcp(true)
-        .build()
+        .allow_tcp(true);
+    b
 }
 
 /// Where `scripts/examples.sh` puts the composed examples.
@@ -869,4 +894,56 @@ pub fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port()
+}
+
+/// A linker with only what a socket library needs: `wasi:sockets/*`, `wasi:io/*`,
+/// `wasi:clocks/*` and `wasi:random/random` (no `wasi:cli`, no filesystem, no insecure
+/// randomness). Instantiating sockfile in it proves its import list (issue 13.4).
+pub fn least_authority_linker(engine: &Engine) -> Linker<Ctx> {
+    use wasmtime::component::HasData;
+    use wasmtime_wasi::clocks::{WasiClocks, WasiClocksView};
+    use wasmtime_wasi::p2::bindings::{clocks, random, sockets, sync};
+    use wasmtime_wasi::random::{WasiRandom, WasiRandomView};
+    use wasmtime_wasi::sockets::{WasiSockets, WasiSocketsView};
+    struct Io;
+    impl HasData for Io {
+        type Data<'a> = &'a mut ResourceTable;
+    }
+    let mut linker = Linker::new(engine);
+    let l = &mut linker;
+    let opts = sockets::network::LinkOptions::default();
+    sync::io::error::add_to_linker::<Ctx, Io>(l, |t| &mut t.table).expect("io/error");
+    sync::io::poll::add_to_linker::<Ctx, Io>(l, |t| &mut t.table).expect("io/poll");
+    sync::io::streams::add_to_linker::<Ctx, Io>(l, |t| &mut t.table).expect("io/streams");
+    clocks::wall_clock::add_to_linker::<Ctx, WasiClocks>(l, Ctx::clocks).expect("wall-clock");
+    clocks::monotonic_clock::add_to_linker::<Ctx, WasiClocks>(l, Ctx::clocks).expect("monotonic");
+    random::random::add_to_linker::<Ctx, WasiRandom>(l, Ctx::random).expect("random");
+    sockets::tcp_create_socket::add_to_linker::<Ctx, WasiSockets>(l, Ctx::sockets)
+        .expect("tcp-create");
+    sockets::instance_network::add_to_linker::<Ctx, WasiSockets>(l, Ctx::sockets)
+        .expect("instance-network");
+    sockets::network::add_to_linker::<Ctx, WasiSockets>(l, &opts, Ctx::sockets).expect("network");
+    sockets::ip_name_lookup::add_to_linker::<Ctx, WasiSockets>(l, Ctx::sockets).expect("lookup");
+    sync::sockets::tcp::add_to_linker::<Ctx, WasiSockets>(l, Ctx::sockets).expect("tcp");
+    linker
+}
+
+impl Sf {
+    /// A 0.2 instance linked with [`least_authority_linker`] only.
+    pub fn least_authority() -> Sf {
+        let sh = shared();
+        let mut linker = least_authority_linker(&sh.engine);
+        linker
+            .define_unknown_imports_as_traps(&sh.component)
+            .unwrap();
+        let mut store = net_store(&sh.engine);
+        let inst = linker
+            .instantiate(&mut store, &sh.component)
+            .expect("sockfile instantiates with sockets, io, clocks and random only");
+        let api = Sockfile::new(&mut store, &inst).expect("bindings");
+        Sf {
+            store,
+            api: Api::P2(api),
+        }
+    }
 }

@@ -2,11 +2,15 @@
 //! with `sock.makefile('rwb')`: write the request, `readline` the status line and headers,
 //! `read(n)` the body per `Content-Length`, or the chunks of a chunked response.
 //!
+//! `https://` URLs wrap the socket in TLS first (`ssl.create_default_context()`: the bundled
+//! Mozilla roots, or the CA certificates in the environment variable `SSL_CERT_PEM`, as PEM
+//! text), with the host name checked.
+//!
 //! Prints the status line, the headers, the body length and an FNV-1a-64 digest of the body.
 
 use std::io::{self, Read, Write};
 
-use sockfile_guest::{create_connection, wit_error, BinaryFile};
+use sockfile_guest::{create_connection, default_tls_config, wit_error, BinaryFile};
 
 /// An error as Python would print it: `TimeoutError: timed out`.
 fn describe(e: io::Error) -> String {
@@ -16,20 +20,22 @@ fn describe(e: io::Error) -> String {
     }
 }
 
-/// `http://host[:port]/path` -> (host, port, path).
-fn parse_url(url: &str) -> Result<(String, u16, String), String> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or("only http:// URLs are supported")?;
+/// `http[s]://host[:port]/path` -> (tls, host, port, path).
+fn parse_url(url: &str) -> Result<(bool, String, u16, String), String> {
+    let (tls, rest) = match (url.strip_prefix("http://"), url.strip_prefix("https://")) {
+        (Some(rest), _) => (false, rest),
+        (_, Some(rest)) => (true, rest),
+        _ => return Err("only http:// and https:// URLs are supported".into()),
+    };
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
     let (host, port) = match authority.rsplit_once(':') {
         Some((h, p)) => (h, p.parse::<u16>().map_err(|_| format!("bad port {p:?}"))?),
-        None => (authority, 80),
+        None => (authority, if tls { 443 } else { 80 }),
     };
-    Ok((host.to_string(), port, path.to_string()))
+    Ok((tls, host.to_string(), port, path.to_string()))
 }
 
 fn fnv1a64(data: &[u8]) -> u64 {
@@ -67,8 +73,16 @@ fn read_chunked(f: &mut BinaryFile) -> io::Result<Vec<u8>> {
 }
 
 fn run(url: &str) -> Result<(), String> {
-    let (host, port, path) = parse_url(url)?;
-    let sock = create_connection(&host, port, Some(30.0)).map_err(describe)?;
+    let (tls, host, port, path) = parse_url(url)?;
+    let mut sock = create_connection(&host, port, Some(30.0)).map_err(describe)?;
+    if tls {
+        let mut config = default_tls_config();
+        config.ca_pem = std::env::var("SSL_CERT_PEM").ok();
+        config.alpn = vec!["http/1.1".into()];
+        sock = sock.wrap_tls(Some(&host), &config).map_err(describe)?;
+        let (cipher, version, _) = sock.cipher().unwrap_or_default();
+        println!("tls: {version} {cipher}");
+    }
     let mut f = sock.binary("rwb").map_err(describe)?;
     write!(
         f,
@@ -108,7 +122,7 @@ fn run(url: &str) -> Result<(), String> {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let Some(url) = args.get(1) else {
-        eprintln!("usage: http-client http://HOST:PORT/PATH");
+        eprintln!("usage: http-client http[s]://HOST:PORT/PATH");
         std::process::exit(2);
     };
     if let Err(e) = run(url) {

@@ -1,14 +1,16 @@
-//! `redis-client HOST PORT [N]`: a small Redis (RESP2) client over sockfile, written the way a
+//! `redis-client [--tls] HOST PORT [N]`: a small Redis (RESP2) client over sockfile, written the way a
 //! Python programmer would with `sock.makefile('rwb')`: commands are written and flushed,
 //! replies are read with `readline` (and `read(n)` for bulk strings).
 //!
 //! Runs PING, SET/GET (a UTF-8 value and a 1 MiB value), GET of a missing key, INCR, an
 //! error reply, and a pipeline of N INCR commands sent in one write (default 1000), and prints
-//! one line per step.
+//! one line per step. With `--tls` the connection is TLS (`redis-server --tls-port`), trusting
+//! the CA certificates in the environment variable `SSL_CERT_PEM` (PEM text), or the bundled
+//! Mozilla roots without it.
 
 use std::io::{self, Read, Write};
 
-use sockfile_guest::{create_connection, wit_error, BinaryFile};
+use sockfile_guest::{create_connection, default_tls_config, wit_error, BinaryFile};
 
 /// An error as Python would print it: `ConnectionResetError: Connection reset by peer`.
 fn describe(e: io::Error) -> String {
@@ -109,8 +111,15 @@ fn call(f: &mut BinaryFile, label: &str, args: &[&[u8]]) -> Result<Reply, String
     Ok(reply)
 }
 
-fn run(host: &str, port: u16, n: u32) -> Result<(), String> {
-    let sock = create_connection(host, port, Some(30.0)).map_err(describe)?;
+fn run(host: &str, port: u16, n: u32, tls: bool) -> Result<(), String> {
+    let mut sock = create_connection(host, port, Some(30.0)).map_err(describe)?;
+    if tls {
+        let mut config = default_tls_config();
+        config.ca_pem = std::env::var("SSL_CERT_PEM").ok();
+        sock = sock.wrap_tls(Some(host), &config).map_err(describe)?;
+        let (cipher, version, _) = sock.cipher().unwrap_or_default();
+        println!("TLS -> {version} {cipher}");
+    }
     let f = &mut sock.binary("rwb").map_err(describe)?;
     call(f, "PING", &[b"PING"])?;
     call(
@@ -161,13 +170,15 @@ fn run(host: &str, port: u16, n: u32) -> Result<(), String> {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
+    let mut args: Vec<String> = std::env::args().collect();
+    let tls = args.iter().any(|a| a == "--tls");
+    args.retain(|a| a != "--tls");
     let (Some(host), Some(port)) = (args.get(1), args.get(2).and_then(|p| p.parse().ok())) else {
-        eprintln!("usage: redis-client HOST PORT [N]");
+        eprintln!("usage: redis-client [--tls] HOST PORT [N]");
         std::process::exit(2);
     };
     let n = args.get(3).and_then(|v| v.parse().ok()).unwrap_or(1000);
-    if let Err(e) = run(host, port, n) {
+    if let Err(e) = run(host, port, n, tls) {
         eprintln!("error: {e}");
         std::process::exit(1);
     }

@@ -195,3 +195,126 @@ fn composed_redis_client_against_redis_server() {
     }
     assert_eq!(got, b"$4\r\n5001\r\n:1048576\r\n");
 }
+
+/// `examples/redis-client --tls` against `redis-server --tls-port` (Debian's build has TLS)
+/// with the test CA's server certificate: the same session as in plaintext, over TLS 1.3.
+#[test]
+fn composed_redis_client_over_tls() {
+    let pki = host_tests::tls::pki();
+    let port = free_port();
+    let _server = server_process(
+        "redis-server",
+        &[
+            "--port",
+            "0",
+            "--tls-port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--tls-cert-file",
+            &pki.path("server.pem"),
+            "--tls-key-file",
+            &pki.path("server.key"),
+            "--tls-ca-cert-file",
+            &pki.path("ca.pem"),
+            "--tls-auth-clients",
+            "no",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        port,
+    );
+    let path = example_path("redis-client.composed.wasm");
+    let r = run_command_env(
+        engine(),
+        &path,
+        &[
+            "redis-client",
+            "--tls",
+            "localhost",
+            &port.to_string(),
+            "100",
+        ],
+        &[("SSL_CERT_PEM", &pki.ca)],
+    );
+    assert!(
+        r.ok,
+        "redis-client --tls failed: {}\n{}",
+        r.stderr, r.stdout
+    );
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines[0], "TLS -> TLSv1.3 TLS_CHACHA20_POLY1305_SHA256");
+    assert_eq!(lines[1], "PING -> PONG");
+    assert!(
+        r.stdout
+            .ends_with("pipeline 100 x INCR counter -> last (integer) 101\n"),
+        "{}",
+        r.stdout
+    );
+    // Without the CA (bundled roots only) the certificate is refused, as by Python.
+    let r = run_command_on(
+        engine(),
+        &path,
+        &["redis-client", "--tls", "localhost", &port.to_string()],
+    );
+    assert!(!r.ok);
+    assert!(
+        r.stderr.contains("SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// `examples/http-client https://127.0.0.1:PORT/...` against CPython's `http.server` wrapped
+/// in `ssl` with the test CA's certificate.
+#[test]
+fn composed_http_client_over_https() {
+    let pki = host_tests::tls::pki();
+    let dir = std::env::temp_dir().join(format!("sockfile-https-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let big: Vec<u8> = (0..3_000_000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+        .collect();
+    std::fs::write(dir.join("big.bin"), &big).unwrap();
+    let port = free_port();
+    let code = format!(
+        "import functools, http.server, ssl\n\
+         h = functools.partial(http.server.SimpleHTTPRequestHandler, directory={d:?})\n\
+         s = http.server.ThreadingHTTPServer(('127.0.0.1', {port}), h)\n\
+         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n\
+         ctx.load_cert_chain({c:?}, {k:?})\n\
+         s.socket = ctx.wrap_socket(s.socket, server_side=True)\n\
+         s.serve_forever()\n",
+        d = dir.to_str().unwrap(),
+        c = pki.path("server.pem"),
+        k = pki.path("server.key"),
+    );
+    let _server = python_server(&["-c", &code], port);
+    let url = format!("https://127.0.0.1:{port}/big.bin");
+    let r = run_command_env(
+        engine(),
+        &composed(),
+        &["http-client", &url],
+        &[("SSL_CERT_PEM", &pki.ca)],
+    );
+    assert!(r.ok, "http-client failed: {}\n{}", r.stderr, r.stdout);
+    assert!(
+        r.stdout
+            .starts_with("tls: TLSv1.3 TLS_CHACHA20_POLY1305_SHA256\nstatus: HTTP/1.0 200 OK\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(&format!("body-bytes: {}\n", big.len())),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains(&format!("body-fnv1a64: {:016x}\n", fnv1a64(&big))),
+        "{}",
+        r.stdout
+    );
+}

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod authority;
 mod binary;
 mod close;
 mod codecs;
