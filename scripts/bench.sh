@@ -15,7 +15,7 @@ echo "[bench] building sockfile, the guests and the composed benchmark client"
 bash scripts/examples.sh >/dev/null  # includes the 0.3 component and its guests
 cargo build --release --target wasm32-wasip2 -p bench-std -p bench-guest -p bench-floor
 wac plug target/wasm32-wasip2/release/bench-guest.wasm \
-    --plug target/wasm32-wasip2/release/sockfile.wasm \
+    --plug target/component/sockfile.wasm \
     --plug target/wasm32-wasip2/release/bench_floor.wasm \
     -o target/examples/bench-guest.composed.wasm
 echo "[bench] building the JS module (jco transpile)"

@@ -3,7 +3,7 @@
 # run its tests against loopback peers in Node, type-check it, check that `npm pack` makes
 # an installable package, run examples/js on it, and run the composed http-client with
 # `jco run` against python3 -m http.server.
-# Needs target/wasm32-wasip2/release/sockfile.wasm and target/examples/ (scripts/examples.sh).
+# Needs target/component/sockfile.wasm and target/examples/ (scripts/examples.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

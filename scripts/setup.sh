@@ -7,3 +7,18 @@ if ! rustup target list --installed | grep -qx wasm32-wasip2; then
     echo "[setup] installing the Rust target wasm32-wasip2"
     rustup target add wasm32-wasip2
 fi
+# clang: ring (rustls' crypto provider) compiles its C and assembly for wasm32 with it.
+if ! command -v clang >/dev/null 2>&1; then
+    echo "[setup] installing clang (Debian package; ring builds its wasm32 code with it)"
+    SUDO=""
+    if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get install -y -q clang >/dev/null \
+        || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q clang >/dev/null; }
+fi
+# wac: composes components (the least-authority build, the examples).
+if ! command -v wac >/dev/null 2>&1; then
+    # Without the registry feature (no warg client): about 4 minutes instead of 8.
+    echo "[setup] installing wac-cli 0.12.0 (cargo install, about 4 minutes on first use)"
+    cargo install --locked wac-cli@0.12.0 --no-default-features --features wit
+fi

@@ -32,7 +32,7 @@ pub mod witfuzz;
 /// Store data: the WASI context, resource table and memory accounting.
 pub struct Ctx {
     wasi: WasiCtx,
-    table: ResourceTable,
+    pub(crate) table: ResourceTable,
     limits: Peak,
 }
 
@@ -929,13 +929,18 @@ pub fn least_authority_linker(engine: &Engine) -> Linker<Ctx> {
 }
 
 impl Sf {
+    /// A 0.3 instance from its parts.
+    pub fn from_p3(store: Store<Ctx>, api: p3::SockfileAsync) -> Sf {
+        Sf {
+            store,
+            api: Api::P3(api),
+        }
+    }
+
     /// A 0.2 instance linked with [`least_authority_linker`] only.
     pub fn least_authority() -> Sf {
         let sh = shared();
-        let mut linker = least_authority_linker(&sh.engine);
-        linker
-            .define_unknown_imports_as_traps(&sh.component)
-            .unwrap();
+        let linker = least_authority_linker(&sh.engine);
         let mut store = net_store(&sh.engine);
         let inst = linker
             .instantiate(&mut store, &sh.component)

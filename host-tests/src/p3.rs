@@ -313,3 +313,45 @@ pub fn run_command3(path: &std::path::Path, args: &[&str]) -> crate::CommandRun 
         memory_peak: store.data().limits.memory,
     }
 }
+
+/// [`crate::least_authority_linker`] for the 0.3 component: `wasi:sockets@0.3.0`,
+/// `wasi:clocks@0.3.0`, and of WASI 0.2 only `wasi:io`, `wasi:clocks` and
+/// `wasi:random/random` (what Rust std and rustls reach) — no `wasi:cli`, no filesystem.
+pub fn least_authority_linker3(engine: &Engine) -> Linker<Ctx> {
+    use wasmtime::component::HasData;
+    use wasmtime_wasi::clocks::{WasiClocks, WasiClocksView};
+    use wasmtime_wasi::p2::bindings::{clocks, io, random};
+    use wasmtime_wasi::random::{WasiRandom, WasiRandomView};
+    struct Io;
+    impl HasData for Io {
+        type Data<'a> = &'a mut wasmtime::component::ResourceTable;
+    }
+    let mut linker = Linker::new(engine);
+    let l = &mut linker;
+    io::error::add_to_linker::<Ctx, Io>(l, |t| &mut t.table).expect("io/error");
+    io::poll::add_to_linker::<Ctx, Io>(l, |t| &mut t.table).expect("io/poll");
+    io::streams::add_to_linker::<Ctx, Io>(l, |t| &mut t.table).expect("io/streams");
+    clocks::wall_clock::add_to_linker::<Ctx, WasiClocks>(l, Ctx::clocks).expect("wall-clock");
+    clocks::monotonic_clock::add_to_linker::<Ctx, WasiClocks>(l, Ctx::clocks).expect("monotonic");
+    random::random::add_to_linker::<Ctx, WasiRandom>(l, Ctx::random).expect("random");
+    wasmtime_wasi::p3::clocks::add_to_linker(l).expect("clocks 0.3");
+    wasmtime_wasi::p3::sockets::add_to_linker(l).expect("sockets 0.3");
+    linker
+}
+
+/// A 0.3 instance linked with [`least_authority_linker3`] only.
+pub fn least_authority3() -> crate::Sf {
+    let engine = &shared3().engine;
+    let component =
+        Component::from_file(engine, SOCKFILE_P3_COMPONENT).expect("compile 0.3 component");
+    let linker = least_authority_linker3(engine);
+    let mut store = crate::net_store(engine);
+    let api = rt().block_on(async {
+        let inst = linker
+            .instantiate_async(&mut store, &component)
+            .await
+            .expect("the 0.3 component instantiates with sockets, io, clocks and random only");
+        SockfileAsync::new(&mut store, &inst).expect("bindings (0.3)")
+    });
+    crate::Sf::from_p3(store, api)
+}

@@ -885,7 +885,7 @@ fn report(
     sunk: u64,
     json_path: &str,
 ) {
-    let size = std::fs::metadata(root().join("target/wasm32-wasip2/release/sockfile.wasm"))
+    let size = std::fs::metadata(root().join("target/component/sockfile.wasm"))
         .map(|m| m.len())
         .unwrap_or(0);
     println!("sockfile benchmark (loopback; every client self-timed from connect to EOF)");

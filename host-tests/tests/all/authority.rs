@@ -50,7 +50,15 @@ fn size_with_tls_and_every_codec_is_at_most_2_5_mib() {
 
 #[test]
 fn a_connection_runs_in_a_host_with_only_those_interfaces() {
-    let mut sf = Sf::least_authority();
+    connection_with_least_authority(Sf::least_authority());
+}
+
+#[test]
+fn a_03_connection_runs_in_a_host_with_only_those_interfaces() {
+    connection_with_least_authority(host_tests::p3::least_authority3());
+}
+
+fn connection_with_least_authority(mut sf: Sf) {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
     let s = sf.create_connection("127.0.0.1", port, Some(5.0)).unwrap();
