@@ -33,6 +33,13 @@ export class BrokenPipeError extends ConnectionError {}
 export class ConnectionRefusedError extends ConnectionError {}
 export class ConnectionAbortedError extends ConnectionError {}
 export class PermissionError extends OSError {}
+/** `ssl.SSLError`: `reason` is OpenSSL's reason name, e.g. 'CERTIFICATE_VERIFY_FAILED'. */
+export class SSLError extends OSError {
+  readonly reason: string;
+  readonly verifyMessage: string | null;
+}
+export class SSLCertVerificationError extends SSLError {}
+export class SSLEOFError extends SSLError {}
 export class GaiError extends OSError {}
 
 export function errorFromPayload(p: Payload): SockfileError;
@@ -76,7 +83,23 @@ export class Socket implements Disposable {
   getpeername(): [string, number];
   getsockname(): [string, number];
   fileno(): number;
+  wrapTls(serverHostname: string | null, options?: TlsOptions): Socket;
+  tlsVersion(): string | null;
+  cipher(): [string, string, number] | null;
+  selectedAlpnProtocol(): string | null;
+  peerCertificate(): Uint8Array | null;
   [Symbol.dispose](): void;
+}
+
+/** The WIT `tls-config` fields; defaults are `ssl.create_default_context()`'s. */
+export interface TlsOptions {
+  caPem?: string;
+  checkHostname?: boolean;
+  verify?: boolean;
+  alpn?: string[];
+  clientCertPem?: string;
+  clientKeyPem?: string;
+  minimumVersion?: 'TLSv1.2' | 'TLSv1.3';
 }
 
 declare abstract class FileBase<Line> implements Iterable<Line>, Disposable {

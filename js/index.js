@@ -60,6 +60,17 @@ export class GaiError extends OSError {
   static pythonName = 'gaierror';
 }
 
+/** `ssl.SSLError`: `reason` is OpenSSL's reason name (`CERTIFICATE_VERIFY_FAILED`, …). */
+export class SSLError extends OSError {
+  constructor(message, payload) {
+    super(message, payload, undefined, undefined);
+    this.reason = payload.val.reason;
+    this.verifyMessage = payload.val.verifyMessage ?? null;
+  }
+}
+export class SSLCertVerificationError extends SSLError {}
+export class SSLEOFError extends SSLError {}
+
 // errno case -> [class, errno, code]
 const ERRNO = {
   'connection-reset': [ConnectionResetError, 104, 'ECONNRESET'],
@@ -106,6 +117,11 @@ export function errorFromPayload(p) {
     case 'os-error': {
       const [Cls, errno, code] = ERRNO[p.val.errno] ?? ERRNO.other;
       return new Cls(p.val.message, p, errno, code);
+    }
+    case 'ssl-error': {
+      const Cls = { CERTIFICATE_VERIFY_FAILED: SSLCertVerificationError,
+        UNEXPECTED_EOF_WHILE_READING: SSLEOFError }[p.val.reason] ?? SSLError;
+      return new Cls(p.val.message, p);
     }
     default:
       return new SockfileError(String(p.val), p);
@@ -223,6 +239,32 @@ export class Socket {
   }
   fileno() {
     return Number(this.wit.fileno());
+  }
+  /** `ssl.create_default_context(cadata=caPem).wrap_socket(sock, server_hostname=…)`:
+   * the handshake runs now; this socket is consumed (its files keep what they buffered,
+   * for STARTTLS). Options are the WIT `tls-config` fields; the defaults are
+   * `create_default_context()`'s (bundled Mozilla roots, hostname checked). */
+  wrapTls(serverHostname, { caPem, checkHostname = true, verify = true, alpn = [], clientCertPem,
+    clientKeyPem, minimumVersion } = {}) {
+    const config = { caPem, checkHostname, verify, alpn, clientCertPem, clientKeyPem,
+      minimumVersion };
+    const wrapped = guard(() => wit.Socket.wrapTls(this.wit, serverHostname ?? undefined, config));
+    return new Socket(wrapped);
+  }
+  /** `SSLSocket.version()`: `'TLSv1.3'`, or `null` for a plaintext socket. */
+  tlsVersion() {
+    return this.wit.tlsVersion() ?? null;
+  }
+  /** `SSLSocket.cipher()`: `[name, protocol, secretBits]` or `null`. */
+  cipher() {
+    return this.wit.cipher() ?? null;
+  }
+  selectedAlpnProtocol() {
+    return this.wit.selectedAlpnProtocol() ?? null;
+  }
+  /** `SSLSocket.getpeercert(true)`: DER bytes or `null`. */
+  peerCertificate() {
+    return this.wit.peerCertificate() ?? null;
   }
   [dispose]() {
     this.close();

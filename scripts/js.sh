@@ -66,4 +66,36 @@ print('body-fnv1a64: %016x' % h)" "$dir/blob.bin")
 expect 'status: HTTP/1.0 200 OK'
 expect 'body-bytes: 3000000'
 expect "$want"
+
+echo "[js] npx jco run the composed http-client over HTTPS (TLS http.server, a throwaway CA)"
+pki=$(mktemp -d)
+(cd "$pki" \
+    && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem \
+        -days 30 -subj "/CN=js https CA" 2>/dev/null \
+    && openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key -out server.csr \
+        -subj "/CN=localhost" 2>/dev/null \
+    && printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > ext.cnf \
+    && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem \
+        -days 30 -extfile ext.cnf 2>/dev/null)
+tport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 -c "
+import functools, http.server, ssl, sys
+h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+s = http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[2])), h)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[3] + '/server.pem', sys.argv[3] + '/server.key')
+s.socket = ctx.wrap_socket(s.socket, server_side=True)
+s.serve_forever()" "$dir" "$tport" "$pki" > /dev/null 2>&1 &
+tserver=$!
+trap 'kill $server $tserver 2>/dev/null; rm -rf "$dir" "$pack" "$pki"' EXIT
+for _ in $(seq 100); do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1', $tport)).close()" 2>/dev/null && break
+    sleep 0.1 # waiting for the server process to start
+done
+out=$(SSL_CERT_PEM="$(cat "$pki/ca.pem")" timeout 120 npx jco run ../../target/examples/http-client.composed.wasm "https://127.0.0.1:$tport/blob.bin")
+echo "$out" | sed 's/^/[js]   /'
+expect 'tls: TLSv1.3 TLS_CHACHA20_POLY1305_SHA256'
+expect 'status: HTTP/1.0 200 OK'
+expect 'body-bytes: 3000000'
+expect "$want"
 echo "[js] all passed"

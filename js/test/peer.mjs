@@ -1,6 +1,7 @@
 // A test peer in a worker thread (sockfile's calls block the main thread): listens on a
 // free port, posts it, and serves one connection as `workerData.scenario` says.
 import net from 'node:net';
+import tls from 'node:tls';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -39,4 +40,16 @@ const server = net.createServer(async (sock) => {
   }
   server.close();
 });
-server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
+// 'tls-echo-upper': Node's TLS server (payload: { cert, key } PEM), echoing upper-cased.
+if (scenario !== 'tls-echo-upper') {
+  server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
+} else {
+  const t = tls.createServer({ cert: payload.cert, key: payload.key }, (sock) => {
+    sock.on('error', () => {});
+    sock.write('hello over tls\n');
+    sock.on('data', (d) => sock.write(d.toString('utf8').toUpperCase()));
+    sock.on('end', () => sock.end());
+  });
+  t.on('tlsClientError', (e) => parentPort.postMessage({ tlsClientError: e.code ?? e.message }));
+  t.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: t.address().port }));
+}

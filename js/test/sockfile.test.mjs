@@ -5,8 +5,12 @@ import { Worker } from 'node:worker_threads';
 import {
   createConnection, BinaryFile, TextFile, ValueError, UnsupportedOperation, LookupError,
   UnicodeDecodeError, TimeoutError, ConnectionResetError, ConnectionRefusedError,
-  BlockingIOError, OSError, SockfileError,
+  BlockingIOError, OSError, SockfileError, SSLError, SSLCertVerificationError,
 } from '../index.js';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Start a peer; resolves to { port, worker, message } once it listens. */
 async function peer(scenario, payload) {
@@ -224,5 +228,51 @@ test('errors are Python-named Error subclasses with the WIT payload', async () =
   assert.throws(() => f.write('x'), (e) => e instanceof UnsupportedOperation && e.message === 'write');
   assert.throws(() => createConnection('127.0.0.1', 1, { timeout: 2 }),
     (e) => e instanceof ConnectionRefusedError && e.errno === 111 && e.message === 'Connection refused');
+  await p.worker.terminate();
+});
+
+/** A throwaway CA and a server certificate for localhost / 127.0.0.1 (openssl CLI). */
+function testPki() {
+  const dir = mkdtempSync(join(tmpdir(), 'sockfile-js-pki-'));
+  const ossl = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  ossl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', '/CN=js test CA');
+  ossl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
+  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  ossl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
+    '-out', 'server.pem', '-days', '30', '-extfile', 'ext.cnf');
+  const read = (f) => readFileSync(join(dir, f), 'utf8');
+  return { ca: read('ca.pem'), cert: read('server.pem'), key: read('server.key') };
+}
+
+test('wrapTls: TLS 1.3 to a Node TLS server, makefile over it, and verification errors', async () => {
+  const pki = testPki();
+  const p = await peer('tls-echo-upper', { cert: pki.cert, key: pki.key });
+  const tlsPort = p.port;
+  const plain = createConnection('127.0.0.1', tlsPort, { timeout: 10 });
+  const sock = plain.wrapTls('localhost', { caPem: pki.ca });
+  assert.equal(sock.tlsVersion(), 'TLSv1.3');
+  assert.deepEqual(sock.cipher(), ['TLS_CHACHA20_POLY1305_SHA256', 'TLSv1.3', 256]);
+  assert.ok(sock.peerCertificate() instanceof Uint8Array);
+  const f = sock.makefile('rwb');
+  assert.equal(dec.decode(f.readline()), 'hello over tls\n');
+  f.write(enc.encode('quiet words\n'));
+  f.flush();
+  assert.equal(dec.decode(f.readline()), 'QUIET WORDS\n');
+  f.close();
+  sock.close();
+  // The bundled roots do not trust the test CA: CPython's SSLCertVerificationError.
+  const other = createConnection('127.0.0.1', tlsPort, { timeout: 10 });
+  assert.throws(() => other.wrapTls('localhost'), (e) => {
+    assert.ok(e instanceof SSLCertVerificationError && e instanceof SSLError && e instanceof OSError);
+    assert.equal(e.reason, 'CERTIFICATE_VERIFY_FAILED');
+    assert.equal(e.verifyMessage, 'unable to get local issuer certificate');
+    return true;
+  });
+  const third = createConnection('127.0.0.1', tlsPort, { timeout: 10 });
+  assert.throws(() => third.wrapTls('example.com', { caPem: pki.ca }), (e) => {
+    assert.equal(e.verifyMessage, "Hostname mismatch, certificate is not valid for 'example.com'.");
+    return true;
+  });
   await p.worker.terminate();
 });

@@ -534,3 +534,90 @@ fn server_side_wrap_for_accepted_sockets() {
     let r = sf.wrap_tls_server(s2, &p.server_cert, "junk", &cfg);
     assert_eq!(err_of(&r.unwrap_err()).0, "ssl-error");
 }
+
+/// STARTTLS against a real SMTP server (aiosmtpd from PyPI, `require_starttls`): EHLO and
+/// STARTTLS in plaintext through one file, the handshake, then EHLO, MAIL, RCPT, DATA and
+/// QUIT over TLS through new files, as smtplib does.
+#[test]
+fn starttls_with_a_real_smtp_server() {
+    use std::io::BufRead;
+    let p = pki();
+    let mut child = std::process::Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/peers/smtp_server.py"))
+        .args([p.path("server.pem"), p.path("server.key")])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 with aiosmtpd (scripts/test-servers.sh installs it)");
+    let mut events = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = events.next().unwrap().unwrap();
+    let port: u16 = first.strip_prefix("port ").unwrap().parse().unwrap();
+    let _server = Server(child);
+
+    let mut sf = Sf::new();
+    let s = sf.create_connection("127.0.0.1", port, Some(10.0)).unwrap();
+    let f = bfile(&mut sf, s, "rwb", None);
+    let reply = |sf: &mut Sf, f: BFile| -> Vec<String> {
+        // A multi-line reply ends with "NNN " (space after the code).
+        let mut lines = Vec::new();
+        loop {
+            let l = String::from_utf8(sf.readline(f, Some(8192)).unwrap()).unwrap();
+            let done = l.as_bytes().get(3) == Some(&b' ');
+            lines.push(l.trim_end().to_string());
+            if done || l.is_empty() {
+                return lines;
+            }
+        }
+    };
+    let say = |sf: &mut Sf, f: BFile, line: &str| {
+        sf.write(f, format!("{line}\r\n").as_bytes()).unwrap();
+        sf.flush(f).unwrap();
+    };
+    assert!(reply(&mut sf, f)[0].starts_with("220 "));
+    say(&mut sf, f, "EHLO sockfile.test");
+    let ehlo = reply(&mut sf, f);
+    assert!(ehlo.iter().any(|l| l == "250-STARTTLS"), "{ehlo:?}");
+    // Mail before STARTTLS is refused (require_starttls).
+    say(&mut sf, f, "MAIL FROM:<a@sockfile.test>");
+    assert!(reply(&mut sf, f)[0].starts_with("530 "));
+    say(&mut sf, f, "STARTTLS");
+    assert!(reply(&mut sf, f)[0].starts_with("220 "));
+    let t = sf
+        .wrap_tls(s, Some("localhost"), &trusting_test_ca())
+        .unwrap();
+    sf.fclose(f).unwrap();
+    assert_eq!(sf.tls_version(t).as_deref(), Some("TLSv1.3"));
+    let g = bfile(&mut sf, t, "rwb", None);
+    say(&mut sf, g, "EHLO sockfile.test");
+    let ehlo = reply(&mut sf, g);
+    assert!(!ehlo.iter().any(|l| l.contains("STARTTLS")), "{ehlo:?}");
+    say(&mut sf, g, "MAIL FROM:<a@sockfile.test>");
+    assert!(reply(&mut sf, g)[0].starts_with("250 "));
+    say(&mut sf, g, "RCPT TO:<b@sockfile.test>");
+    assert!(reply(&mut sf, g)[0].starts_with("250 "));
+    say(&mut sf, g, "DATA");
+    assert!(reply(&mut sf, g)[0].starts_with("354 "));
+    let body = "Subject: over TLS\r\n\r\nh\u{e9}llo through STARTTLS\r\n";
+    // Text file for the message body, as a Python user would (utf-8, \r\n kept).
+    let tf = sf
+        .makefile_text(t, "w", None, Some("utf-8"), None, Some(""))
+        .unwrap()
+        .text();
+    sf.t_write(tf, body).unwrap();
+    sf.t_write(tf, ".\r\n").unwrap();
+    sf.t_close(tf).unwrap();
+    assert_eq!(
+        reply(&mut sf, g),
+        vec!["250 Message accepted for delivery".to_string()]
+    );
+    assert_eq!(
+        events.next().unwrap().unwrap(),
+        format!(
+            "message a@sockfile.test b@sockfile.test {} tls",
+            body.len()
+        )
+    );
+    say(&mut sf, g, "QUIT");
+    assert!(reply(&mut sf, g)[0].starts_with("221 "));
+    sf.fclose(g).unwrap();
+    sf.close(t);
+}
