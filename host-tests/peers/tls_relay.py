@@ -93,8 +93,12 @@ def serve(conn, ctx, args):
         raw.close()
         return
     if args.mode == "garbage":
+        # --garbage HEX[,HEX...]: connection i gets item i (cycling), as raw bytes after
+        # the handshake (not TLS records, or records no key protects).
+        items = args.garbage.split(",")
         raw = socket.socket(fileno=tls.detach())
-        raw.sendall(bytes.fromhex(args.garbage))
+        raw.sendall(bytes.fromhex(items[serve.count % len(items)]))
+        serve.count += 1
         raw.shutdown(socket.SHUT_WR)
         try:
             while raw.recv(65536):
@@ -109,6 +113,9 @@ def serve(conn, ctx, args):
     pump_plain_to_tls(plain, tls)
     t.join()
     plain.close()
+
+
+serve.count = 0
 
 
 def main():

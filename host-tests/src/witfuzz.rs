@@ -406,3 +406,126 @@ pub fn run_on(sf: Sf, seed: u64, steps: u64) -> Stats {
     );
     st.stats
 }
+
+/// What [`tls_garbage`] did.
+#[derive(Default, Debug)]
+pub struct TlsFuzzStats {
+    pub cases: usize,
+    /// Calls that returned an error (every case has some).
+    pub errors: usize,
+}
+
+/// Garbage and truncated TLS records from peers, against `wrap-tls` and the files over it:
+/// random bytes, record headers with random or oversized lengths and random bodies,
+/// truncated headers, plaintext alerts, each followed by a hang-up, a reset or silence.
+/// The invariant: no trap (every call returns), and no hang (each call ends within the
+/// socket's timeout). Handshake garbage comes from a native peer; post-handshake garbage
+/// from a CPython `ssl` server after a real handshake (`peers/tls_relay.py --mode garbage`).
+pub fn tls_garbage(sf: &mut Sf, seed: u64, cases: usize) -> TlsFuzzStats {
+    let mut rng = Rng::new(seed);
+    let mut st = TlsFuzzStats::default();
+    let cfg = crate::tls::trusting_test_ca();
+    for _ in 0..cases {
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = l.local_addr().expect("addr").port();
+        let junk = garbage(&mut rng);
+        let end = rng.below(3);
+        let peer = std::thread::spawn(move || {
+            let (mut s, _) = l.accept().expect("accept");
+            let mut hello = [0u8; 4096];
+            let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
+            let _ = s.read(&mut hello);
+            let _ = s.write_all(&junk);
+            match end {
+                0 => drop(s),
+                1 => {
+                    crate::socket_linger_zero(&s);
+                    drop(s)
+                }
+                _ => std::thread::sleep(Duration::from_millis(1200)),
+            }
+        });
+        let s = sf
+            .create_connection("127.0.0.1", port, Some(1.0))
+            .expect("connect");
+        let r = sf.wrap_tls(s, Some("localhost"), &cfg);
+        assert!(r.is_err(), "a handshake with garbage succeeded");
+        st.errors += 1;
+        st.cases += 1;
+        peer.join().expect("peer");
+    }
+    let items: Vec<String> = (0..cases)
+        .map(|_| {
+            garbage(&mut rng)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        })
+        .collect();
+    let relay = crate::tls::Relay::start(&["--mode", "garbage", "--garbage", &items.join(",")]);
+    for _ in 0..cases {
+        let s = sf
+            .create_connection("127.0.0.1", relay.port, Some(2.0))
+            .expect("connect");
+        let t = match sf.wrap_tls(s, Some("localhost"), &cfg) {
+            Ok(t) => t,
+            Err(_) => {
+                st.errors += 1;
+                st.cases += 1;
+                continue;
+            }
+        };
+        let f = sf.makefile(t, "rwb", None).expect("makefile").binary();
+        for _ in 0..3 {
+            if sf.read(f, None).is_err() {
+                st.errors += 1;
+            }
+        }
+        let _ = sf.write(f, b"after the garbage\n");
+        let _ = sf.flush(f);
+        let _ = sf.recv(t, 100);
+        let _ = sf.fclose(f);
+        sf.close(t);
+        sf.drop_handle(f.0);
+        sf.drop_handle(t.0);
+        st.cases += 1;
+    }
+    st
+}
+
+/// One peer's misbehaviour.
+fn garbage(rng: &mut Rng) -> Vec<u8> {
+    let mut bytes =
+        |n: usize, rng: &mut Rng| -> Vec<u8> { (0..n).map(|_| rng.below(256) as u8).collect() };
+    match rng.below(7) {
+        0 => bytes(1 + rng.below(300), rng),
+        // A record header with a random type and a length it does not keep.
+        1 => {
+            let mut v = vec![[20, 21, 22, 23, 99][rng.below(5)], 3, 3];
+            let len = rng.below(20000) as u16;
+            v.extend_from_slice(&len.to_be_bytes());
+            v.extend(bytes(rng.below(len as usize + 1).min(5000), rng));
+            v
+        }
+        // Oversized: longer than any record may be.
+        2 => vec![23, 3, 3, 0xff, 0xff, 1, 2, 3],
+        // A truncated header.
+        3 => vec![23, 3, 3][..1 + rng.below(3)].to_vec(),
+        // A plaintext alert (fatal, random description).
+        4 => vec![21, 3, 3, 0, 2, 2, rng.below(256) as u8],
+        // A full application-data record of random bytes (fails authentication).
+        5 => {
+            let mut v = vec![23, 3, 3, 0, 64];
+            v.extend(bytes(64, rng));
+            v
+        }
+        // Several small records back to back.
+        _ => (0..1 + rng.below(20))
+            .flat_map(|_| {
+                let mut r = vec![23, 3, 3, 0, 17];
+                r.extend((0..17).map(|i| i as u8));
+                r
+            })
+            .collect(),
+    }
+}

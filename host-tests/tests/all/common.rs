@@ -88,31 +88,3 @@ pub fn assert_open(peer: &mut TcpStream) -> Vec<u8> {
 pub fn bfile(sf: &mut Sf, s: Sock, mode: &str, buffering: Option<i32>) -> BFile {
     sf.makefile(s, mode, buffering).expect("makefile").binary()
 }
-
-/// SO_LINGER 0: dropping the stream then sends a reset instead of a FIN.
-pub fn socket_linger_zero(s: &TcpStream) {
-    use std::os::fd::AsRawFd;
-    #[repr(C)]
-    struct Linger {
-        l_onoff: i32,
-        l_linger: i32,
-    }
-    extern "C" {
-        fn setsockopt(fd: i32, level: i32, name: i32, val: *const Linger, len: u32) -> i32;
-    }
-    let l = Linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    // SOL_SOCKET = 1, SO_LINGER = 13 on Linux.
-    let rc = unsafe {
-        setsockopt(
-            s.as_raw_fd(),
-            1,
-            13,
-            &l,
-            std::mem::size_of::<Linger>() as u32,
-        )
-    };
-    assert_eq!(rc, 0);
-}

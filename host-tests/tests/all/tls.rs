@@ -611,10 +611,7 @@ fn starttls_with_a_real_smtp_server() {
     );
     assert_eq!(
         events.next().unwrap().unwrap(),
-        format!(
-            "message a@sockfile.test b@sockfile.test {} tls",
-            body.len()
-        )
+        format!("message a@sockfile.test b@sockfile.test {} tls", body.len())
     );
     say(&mut sf, g, "QUIT");
     assert!(reply(&mut sf, g)[0].starts_with("221 "));

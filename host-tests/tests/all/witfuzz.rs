@@ -28,3 +28,22 @@ fn random_wit_call_sequences_with_overlapping_calls_never_trap_on_the_03_world()
         "no calls overlapped: the test did not test that"
     );
 }
+
+/// Garbage and truncated TLS records from peers (issue 13.5), in both worlds: every call
+/// returns (no trap), within the socket's timeout (no hang).
+#[test]
+fn garbage_and_truncated_tls_records_never_trap_or_hang() {
+    for (sf, seed) in [(host_tests::Sf::new_p2(), 1), (host_tests::Sf::p3(), 2)] {
+        let mut sf = sf;
+        let t = std::time::Instant::now();
+        let s = host_tests::witfuzz::tls_garbage(&mut sf, seed, 24);
+        println!(
+            "seed {seed}: {} cases, {} errors in {:?}",
+            s.cases,
+            s.errors,
+            t.elapsed()
+        );
+        assert_eq!(s.cases, 48);
+        assert!(s.errors >= 24);
+    }
+}
