@@ -2,7 +2,9 @@
 """CPython rows of the benchmark: `cpython_bench.py MODE PORT [N]`.
 
 MODE: rb (makefile('rb') readline loop), text (makefile('r', encoding='utf-8')),
-text-nl (the same with newline=''), write (N 64-byte lines, then flush).
+text-nl (the same with newline=''), write (N 64-byte lines, then flush); tls-rb and
+tls-read (readline loop, and read(1 MiB) to EOF, over `ssl` with the CA file in N and
+server name localhost).
 Prints `elapsed_ns lines bytes maxrss_kb`, timed from connect to EOF (or to the flush).
 """
 import socket
@@ -13,7 +15,28 @@ mode, port = sys.argv[1], int(sys.argv[2])
 start = time.perf_counter_ns()
 sock = socket.create_connection(("127.0.0.1", port))
 lines = nbytes = 0
-if mode == "write":
+if mode.startswith("tls-"):
+    import ssl
+
+    ctx = ssl.create_default_context(cafile=sys.argv[3])
+    sock = ctx.wrap_socket(sock, server_hostname="localhost")
+    f = sock.makefile("rb")
+    if mode == "tls-rb":
+        readline = f.readline
+        while True:
+            line = readline()
+            if not line:
+                break
+            lines += 1
+            nbytes += len(line)
+    else:
+        while True:
+            chunk = f.read(1 << 20)
+            if not chunk:
+                break
+            lines += 1
+            nbytes += len(chunk)
+elif mode == "write":
     n = int(sys.argv[3])
     f = sock.makefile("wb")
     line = b"w" * 63 + b"\n"

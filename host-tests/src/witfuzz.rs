@@ -495,7 +495,7 @@ pub fn tls_garbage(sf: &mut Sf, seed: u64, cases: usize) -> TlsFuzzStats {
 
 /// One peer's misbehaviour.
 fn garbage(rng: &mut Rng) -> Vec<u8> {
-    let mut bytes =
+    let bytes =
         |n: usize, rng: &mut Rng| -> Vec<u8> { (0..n).map(|_| rng.below(256) as u8).collect() };
     match rng.below(7) {
         0 => bytes(1 + rng.below(300), rng),

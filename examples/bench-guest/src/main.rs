@@ -67,6 +67,11 @@ fn main() {
         eprintln!("connect: {e:?}");
         std::process::exit(1)
     });
+    if let Some(inner) = mode.strip_prefix("tls-") {
+        let (lines, bytes) = tls_mode(inner, host, port);
+        println!("{} {lines} {bytes}", start.elapsed().as_nanos());
+        return;
+    }
     if mode == "crate-read" {
         let (chunks, bytes) = crate_read(host, port);
         println!("{} {chunks} {bytes}", start.elapsed().as_nanos());
@@ -210,6 +215,44 @@ fn crate_lines(text: bool, host: &str, port: u16) -> (u64, u64) {
     }
     sock.close();
     (lines, bytes)
+}
+
+/// `tls-lines` / `tls-read`: the `lines` and `crate-read` modes over TLS (server name
+/// `localhost`, the CA in `SSL_CERT_PEM`), as `ssl` `makefile('rb')` users read.
+fn tls_mode(inner: &str, host: &str, port: u16) -> (u64, u64) {
+    let fail = |what: &str, e: std::io::Error| -> ! {
+        eprintln!("{what}: {e}");
+        std::process::exit(1)
+    };
+    let plain =
+        sockfile_guest::create_connection(host, port, None).unwrap_or_else(|e| fail("connect", e));
+    let mut config = sockfile_guest::default_tls_config();
+    config.ca_pem = std::env::var("SSL_CERT_PEM").ok();
+    let sock = plain
+        .wrap_tls(Some("localhost"), &config)
+        .unwrap_or_else(|e| fail("handshake", e));
+    let mut f = sock.binary("rb").unwrap_or_else(|e| fail("makefile", e));
+    let (mut n, mut bytes) = (0u64, 0u64);
+    if inner == "lines" {
+        for line in f.iter_lines() {
+            let line = line.unwrap_or_else(|e| fail("line", e));
+            n += 1;
+            bytes += line.len() as u64;
+        }
+    } else {
+        loop {
+            let chunk = f
+                .read_bytes(Some(1 << 20))
+                .unwrap_or_else(|e| fail("read", e));
+            if chunk.is_empty() {
+                break;
+            }
+            n += 1;
+            bytes += chunk.len() as u64;
+        }
+    }
+    sock.close();
+    (n, bytes)
 }
 
 /// The `crate-read` mode: bulk `f.read(1 MiB)` through sockfile-guest.

@@ -304,6 +304,139 @@ fn cli_row(name: &str, flags: &[&str], path: &Path, args: &[&str]) -> Option<Row
     process_row("", &format!("{name} [{}]", cli_label(flags)), &mut cmd)
 }
 
+/// [`cli_row`] with a label for the flags other than the ones passed (the `--env`).
+fn cli_row_labelled(
+    name: &str,
+    label: &str,
+    flags: &[&str],
+    path: &Path,
+    args: &[&str],
+) -> Option<Row> {
+    let mut cmd = Command::new(wasmtime_cli());
+    cmd.arg("run")
+        .args(CLI_NET)
+        .args(flags)
+        .arg(path)
+        .args(args);
+    process_row("", &format!("{name} [{label}]"), &mut cmd)
+}
+
+/// A TLS 1.3 server (rustls, ring) offering only `suite`, sending the current payload to
+/// each connection, then close_notify.
+struct TlsPeer {
+    port: u16,
+    payload: Arc<Mutex<Arc<Vec<u8>>>>,
+}
+
+impl TlsPeer {
+    fn start(suite: rustls::SupportedCipherSuite, pki: &host_tests::tls::Pki) -> TlsPeer {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let provider = rustls::crypto::CryptoProvider {
+            cipher_suites: vec![suite],
+            ..rustls::crypto::ring::default_provider()
+        };
+        let certs: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_slice_iter(pki.server_cert.as_bytes())
+                .collect::<Result<_, _>>()
+                .expect("server cert");
+        let key = PrivateKeyDer::from_pem_slice(pki.server_key.as_bytes()).expect("server key");
+        let config = Arc::new(
+            rustls::ServerConfig::builder_with_provider(Arc::new(provider))
+                .with_protocol_versions(&[&rustls::version::TLS13])
+                .expect("versions")
+                .with_no_client_auth()
+                .with_single_cert(certs, key)
+                .expect("server config"),
+        );
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = l.local_addr().expect("addr").port();
+        let payload = Arc::new(Mutex::new(Arc::new(Vec::new())));
+        let p2 = payload.clone();
+        std::thread::spawn(move || {
+            for conn in l.incoming() {
+                let Ok(tcp) = conn else { continue };
+                let data = p2.lock().expect("payload").clone();
+                let config = config.clone();
+                std::thread::spawn(move || {
+                    let Ok(conn) = rustls::ServerConnection::new(config) else {
+                        return;
+                    };
+                    let mut s = rustls::StreamOwned::new(conn, tcp);
+                    for chunk in data.chunks(1 << 16) {
+                        if s.write_all(chunk).is_err() {
+                            return;
+                        }
+                    }
+                    s.conn.send_close_notify();
+                    let _ = s.flush();
+                });
+            }
+        });
+        TlsPeer { port, payload }
+    }
+
+    fn serve(&self, data: Arc<Vec<u8>>) {
+        *self.payload.lock().expect("payload") = data;
+    }
+}
+
+/// Native Rust with rustls (ring), the same client settings as sockfile's (the suites it
+/// offers, TLS 1.3 and 1.2): lines with `BufReader::read_until`, or `read(1 MiB)`.
+fn native_tls_read(port: u16, pki: &host_tests::tls::Pki, bulk: bool) -> Row {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_slice_iter(pki.ca.as_bytes()) {
+        roots.add(c.expect("ca")).expect("add ca");
+    }
+    let config = Arc::new(
+        rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth(),
+    );
+    let start = Instant::now();
+    let tcp = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let conn = rustls::ClientConnection::new(config, "localhost".try_into().expect("name"))
+        .expect("client");
+    let s = rustls::StreamOwned::new(conn, tcp);
+    let (mut lines, mut bytes) = (0u64, 0u64);
+    if bulk {
+        let mut s = s;
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let k = s.read(&mut buf).expect("read");
+            if k == 0 {
+                break;
+            }
+            bytes += k as u64;
+        }
+        lines = 1;
+    } else {
+        let mut r = BufReader::with_capacity(1 << 16, s);
+        let mut line = Vec::with_capacity(4096);
+        loop {
+            line.clear();
+            let k = r.read_until(b'\n', &mut line).expect("read");
+            if k == 0 {
+                break;
+            }
+            lines += 1;
+            bytes += k as u64;
+        }
+    }
+    let name = if bulk {
+        "Rust rustls read(1 MiB) (host)"
+    } else {
+        "Rust rustls BufReader::read_until (host)"
+    };
+    row_in_process("tls", name, lines, bytes, start)
+}
+
 /// Host-side floors on one engine: ns per call of an empty free function, an empty
 /// method, a method returning an empty `list<u8>`, and MB/s of 1 MiB `list<u8>` results.
 fn host_floors(engine: &Engine, floor_wasm: &Path) -> [f64; 4] {
@@ -618,6 +751,85 @@ fn main() {
         &mut rows,
     );
 
+    // TLS 1.3: the same readers over TLS from a rustls server that offers one suite.
+    let pki = host_tests::tls::pki();
+    let ca_file = pki.path("ca.pem");
+    let ca_env = format!("SSL_CERT_PEM={}", pki.ca);
+    let tls_lines = n / 4;
+    let tls_mib = (bulk_mib / 4).max(16);
+    use rustls::crypto::ring::cipher_suite as cs;
+    for (suite_name, suite) in [
+        ("ChaCha20-Poly1305", cs::TLS13_CHACHA20_POLY1305_SHA256),
+        ("AES-128-GCM", cs::TLS13_AES_128_GCM_SHA256),
+    ] {
+        let tpeer = TlsPeer::start(suite, pki);
+        let tport = tpeer.port.to_string();
+        for (bulk, group, payload) in [
+            (
+                false,
+                format!("TLS 1.3 {suite_name}: 64-byte lines x {tls_lines}"),
+                lines_payload(tls_lines, 64),
+            ),
+            (
+                true,
+                format!("bulk over TLS 1.3 {suite_name}: {tls_mib} MiB"),
+                vec![b'b'; tls_mib << 20],
+            ),
+        ] {
+            eprintln!("== {group}");
+            tpeer.serve(Arc::new(payload));
+            let mut add = |r: Option<Row>| {
+                if let Some(mut r) = r {
+                    r.group = group.clone();
+                    eprintln!(
+                        "  {:<78} {:>8.2} M lines/s {:>8.0} MB/s",
+                        r.name,
+                        r.lps() / 1e6,
+                        r.mbps()
+                    );
+                    rows.push(r);
+                }
+            };
+            add(Some(native_tls_read(tpeer.port, pki, bulk)));
+            let (py_mode, py_label, guest_mode, guest_label) = if bulk {
+                (
+                    "tls-read",
+                    "CPython makefile('rb') read(1 MiB) over ssl",
+                    "tls-read",
+                    "composed: sockfile-guest read_bytes(1 MiB) over TLS",
+                )
+            } else {
+                (
+                    "tls-rb",
+                    "CPython makefile('rb') readline over ssl",
+                    "tls-lines",
+                    "composed: sockfile-guest lines (binary) over TLS",
+                )
+            };
+            add(process_row(
+                "",
+                py_label,
+                Command::new("python3").args([
+                    py.to_str().unwrap_or(""),
+                    py_mode,
+                    &tport,
+                    &ca_file,
+                ]),
+            ));
+            for flags in [CLI_DEFAULTS, CLI_OFF] {
+                let mut f: Vec<&str> = flags.to_vec();
+                f.extend(["--env", &ca_env]);
+                add(cli_row_labelled(
+                    guest_label,
+                    &cli_label(flags),
+                    &f,
+                    &guest,
+                    &[guest_mode, "127.0.0.1", &tport],
+                ));
+            }
+        }
+    }
+
     // Echo: many connections served by one server.
     let group = format!("echo: {ECHO_CLIENTS} connections x {ECHO_TRIPS} line round trips");
     eprintln!("== {group}");
@@ -868,6 +1080,18 @@ fn targets(rows: &[Row], fl: &Floors) -> Vec<(String, f64, f64, bool)> {
         bulk(&format!("composed 0.3: read-stream (stream<u8>) [{defaults}]")) / bulk("Rust"),
         0.7,
     );
+    let tls = |group: &str, name: &str| find(rows, group, name).map_or(f64::NAN, Row::lps);
+    at_least(
+        "TLS ChaCha20 64-byte lines: crate lines over TLS, CLI defaults / CPython ssl rb".into(),
+        tls(
+            "TLS 1.3 ChaCha20",
+            &format!("composed: sockfile-guest lines (binary) over TLS [{defaults}]"),
+        ) / tls(
+            "TLS 1.3 ChaCha20",
+            "CPython makefile('rb') readline over ssl",
+        ),
+        1.0,
+    );
     let echo = |name: &str| find(rows, "echo", name).map_or(f64::NAN, Row::lps);
     at_least(
         format!("echo, {ECHO_CLIENTS} connections: 0.3 echo-server-async / CPython asyncio"),
@@ -936,7 +1160,8 @@ fn report(
                         || b.name.starts_with("CPython makefile('wb')"))
             })
             .map(|b| (b.lps(), b.mbps()));
-        let bulk = r.group.starts_with("bulk");
+        let bulk = r.group.starts_with("bulk"); // includes "bulk over TLS"
+
         let ratio =
             |b: Option<(f64, f64)>| b.map(|(l, m)| if bulk { r.mbps() / m } else { r.lps() / l });
         let (xn, xc) = (ratio(base), ratio(cpy));
