@@ -208,7 +208,7 @@ impl<T: Conn> Socket<Stream<T>> {
     ) -> Result<Self> {
         self.core.borrow_mut().detach()?;
         let conn = TlsConn::handshake(transport, session, timeout).await?;
-        Ok(Socket::new(Stream::Tls(conn), timeout))
+        Ok(Socket::new(Stream::Tls(Box::new(conn)), timeout))
     }
 
     /// `version()`, `cipher()`, `selected_alpn_protocol()`, `getpeercert(True)`; `None`

@@ -43,7 +43,7 @@ pub struct Session {
 /// The connection under a socket: the transport, or TLS over it.
 pub enum Stream<C: Conn> {
     Plain(Rc<C>),
-    Tls(TlsConn<C>),
+    Tls(Box<TlsConn<C>>),
 }
 
 impl<C: Conn> Stream<C> {

@@ -95,7 +95,7 @@ fn handshake_session_and_round_trips_through_makefile() {
 fn ten_mib_each_way() {
     let mut sf = Sf::new();
     let relay = Relay::start(&[]);
-    let (s, mut peer) = tls_to(&mut sf, &relay, &trusting_test_ca());
+    let (s, peer) = tls_to(&mut sf, &relay, &trusting_test_ca());
     let body: Vec<u8> = (0..10 << 20).map(|i: u32| (i % 251) as u8).collect();
     let send = body.clone();
     let mut writer = peer.try_clone().unwrap();
