@@ -42,8 +42,9 @@ pub trait Conn {
     const WAITS: bool = false;
     /// One receive of at most `buf.len()` bytes; `Ok(0)` is EOF (for a non-empty `buf`).
     async fn recv_into(&self, buf: &mut [u8], timeout: Option<f64>) -> Result<usize>;
-    /// One receive into an owned buffer (`spare`'s allocation is reused): the 0.3 stream
-    /// pump's call. A connection that keeps whole host chunks overrides it to move them
+    /// One receive into an owned buffer (`spare`'s allocation is reused, and its bytes:
+    /// only the part beyond its length is zeroed): the 0.3 stream pump's call, and the TLS
+    /// layer's. A connection that keeps whole host chunks overrides it to move them
     /// without a copy. Empty at EOF.
     async fn recv_chunk(&self, mut spare: Vec<u8>, timeout: Option<f64>) -> Result<Vec<u8>> {
         spare.resize(crate::MAX_READ, 0);
@@ -105,6 +106,13 @@ impl RecvQueue {
         v
     }
 
+    /// The queue's storage with its old bytes (the queue is empty after it): a receive
+    /// into it overwrites what it returns, so reusing the bytes saves zeroing them.
+    pub fn storage(&mut self) -> Vec<u8> {
+        self.pos = 0;
+        std::mem::take(&mut self.buf)
+    }
+
     /// The queue's storage, empty, to receive into again (no allocation per receive).
     pub fn spare(&mut self) -> Vec<u8> {
         let mut v = std::mem::take(&mut self.buf);
@@ -117,6 +125,28 @@ impl RecvQueue {
     pub fn set(&mut self, chunk: Vec<u8>) {
         self.buf = chunk;
         self.pos = 0;
+    }
+
+    /// The queued bytes, not taken.
+    pub fn queued(&self) -> &[u8] {
+        &self.buf[self.pos..]
+    }
+
+    /// Drop the first `n` queued bytes (they were used from [`Self::queued`]). The storage
+    /// keeps its bytes for [`Self::storage`].
+    pub fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.buf.len());
+    }
+
+    /// Append a received chunk behind what is queued.
+    pub fn push(&mut self, chunk: Vec<u8>) {
+        if self.is_empty() {
+            self.set(chunk);
+        } else {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+            self.buf.extend_from_slice(&chunk);
+        }
     }
 
     /// Put bytes back in front (D1).

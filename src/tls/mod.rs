@@ -8,8 +8,9 @@
 //! `recv_into` / `send`. Invariants:
 //! - every TLS byte rustls produced is in `out` until the transport took it, in order, so
 //!   plaintext the caller was told was sent goes out before anything written later;
-//! - every transport byte received was given to rustls, or put back on the transport with
-//!   `unrecv` (rustls' plaintext buffer was full), so nothing a peer sent is lost;
+//! - every transport byte received was given to rustls, or waits in `cipher` (rustls'
+//!   plaintext buffer was full), so nothing a peer sent is lost; a receive drains what is
+//!   ready (plaintext, then the queued records) into the caller's buffer before it waits;
 //! - a receive or send that times out consumed nothing (deviation D1 holds over TLS).
 #![deny(unsafe_code)]
 
@@ -149,6 +150,9 @@ pub struct TlsConn<C: Conn> {
     tls: RefCell<rustls::Connection>,
     /// Plaintext given back with `unrecv` (D1), read before rustls' own.
     rq: RefCell<RecvQueue>,
+    /// TLS bytes received from the transport and not yet taken by rustls (it holds at most
+    /// 16 KiB of plaintext; a 64 KiB receive carries about four records).
+    cipher: RefCell<RecvQueue>,
     /// TLS bytes produced and not yet taken by the transport.
     out: RefCell<Vec<u8>>,
     /// A fatal TLS error: every later call reports it (the session is unusable).
@@ -170,6 +174,7 @@ impl<C: Conn> TlsConn<C> {
             inner,
             tls: RefCell::new(tls),
             rq: RefCell::new(RecvQueue::default()),
+            cipher: RefCell::new(RecvQueue::default()),
             out: RefCell::new(Vec::new()),
             failed: RefCell::new(None),
             rx: Lock::default(),
@@ -186,19 +191,46 @@ impl<C: Conn> TlsConn<C> {
     }
 
     async fn run_handshake(&self, timeout: Option<f64>) -> Result<()> {
-        let mut chunk = vec![0; MAX_READ];
         loop {
             self.produce();
             self.flush_out(timeout).await?;
             if !self.tls.borrow().is_handshaking() {
                 return Ok(());
             }
-            let n = self.inner.recv_into(&mut chunk, timeout).await?;
-            if n == 0 {
+            if !self.receive(timeout).await? {
                 return Err(self.fail(errors::eof_in_handshake()));
             }
-            self.feed(&chunk[..n])?;
+            if !self.feed()? {
+                return Err(self.stuck());
+            }
         }
+    }
+
+    /// Queued bytes rustls will not take, with no plaintext to make room: a record or
+    /// handshake message it cannot buffer. Reported rather than waiting for more.
+    fn stuck(&self) -> Error {
+        self.fail(Error::os_message(
+            crate::error::Errno::Other,
+            "TLS record does not fit rustls' buffers".to_string(),
+        ))
+    }
+
+    /// One transport receive into `cipher`; `false` at the transport's EOF.
+    async fn receive(&self, timeout: Option<f64>) -> Result<bool> {
+        let spare = {
+            let mut q = self.cipher.borrow_mut();
+            if q.is_empty() {
+                q.storage()
+            } else {
+                Vec::new()
+            }
+        };
+        let chunk = self.inner.recv_chunk(spare, timeout).await?;
+        if chunk.is_empty() {
+            return Ok(false);
+        }
+        self.cipher.borrow_mut().push(chunk);
+        Ok(true)
     }
 
     fn session(&self) -> Option<Session> {
@@ -253,33 +285,78 @@ impl<C: Conn> TlsConn<C> {
         }
     }
 
-    /// Give received transport bytes to rustls. What rustls cannot take yet (its plaintext
-    /// buffer is full) goes back to the transport, to be received again.
-    fn feed(&self, data: &[u8]) -> Result<()> {
-        let mut rest = data;
+    /// Give the queued TLS bytes to rustls, as far as it takes them (its plaintext buffer
+    /// may fill first: the rest stays queued). `true` if it took any.
+    fn feed(&self) -> Result<bool> {
+        let mut took = false;
         let result = {
+            let mut q = self.cipher.borrow_mut();
             let mut tls = self.tls.borrow_mut();
             loop {
+                let mut rest = q.queued();
+                if rest.is_empty() {
+                    break Ok(());
+                }
                 let n = match tls.read_tls(&mut rest) {
                     Ok(n) => n,
                     // rustls' buffers are full: the caller reads plaintext first.
                     Err(_) => break Ok(()),
                 };
+                q.consume(n);
+                took |= n > 0;
                 if let Err(e) = tls.process_new_packets() {
                     break Err(e);
                 }
-                if n == 0 || rest.is_empty() {
+                if n == 0 {
                     break Ok(());
                 }
             }
         };
         match result {
             Ok(()) => {
-                self.inner.unrecv(rest);
                 self.produce();
-                Ok(())
+                Ok(took)
             }
             Err(e) => Err(self.fail(ssl_error(&e))),
+        }
+    }
+
+    /// The transport's EOF, told to rustls (a close_notify before it is a clean end).
+    fn feed_eof(&self) -> Result<()> {
+        let result = {
+            let mut tls = self.tls.borrow_mut();
+            let mut nothing: &[u8] = &[];
+            let _ = tls.read_tls(&mut nothing);
+            tls.process_new_packets().map(|_| ())
+        };
+        result.map_err(|e| self.fail(ssl_error(&e)))
+    }
+
+    /// What can be read without waiting: rustls' plaintext, then what the queued records
+    /// decrypt to, until `buf` is full. `None` if there is nothing (the queue is empty).
+    /// Bytes already copied to `buf` are returned even if a later record fails (the
+    /// failure is recorded and the next call reports it).
+    fn read_ready(&self, buf: &mut [u8]) -> Result<Option<usize>> {
+        let mut got = 0;
+        loop {
+            match self.read_plain(&mut buf[got..]) {
+                Ok(Some(0)) => return Ok(Some(got)), // the end of the stream (or got > 0)
+                Ok(Some(n)) => got += n,
+                Ok(None) => {}
+                Err(e) if got == 0 => return Err(e),
+                Err(_) => return Ok(Some(got)),
+            }
+            if got == buf.len() || self.cipher.borrow().is_empty() || self.failed.borrow().is_some()
+            {
+                return Ok((got > 0).then_some(got));
+            }
+            match self.feed() {
+                Ok(true) => {}
+                Ok(false) if got == 0 => return Err(self.stuck()),
+                Ok(false) => return Ok(Some(got)),
+                Err(e) if got == 0 => return Err(e),
+                Err(_) => return Ok(Some(got)),
+            }
         }
     }
 
@@ -307,9 +384,8 @@ impl<C: Conn> TlsConn<C> {
             }
         }
         let _rx = self.rx.lock().await;
-        let mut chunk = Vec::new();
         loop {
-            if let Some(n) = self.read_plain(buf)? {
+            if let Some(n) = self.read_ready(buf)? {
                 return Ok(n);
             }
             self.check()?;
@@ -319,9 +395,11 @@ impl<C: Conn> TlsConn<C> {
                 let _tx = self.tx.lock().await;
                 let _ = self.flush_out(Some(0.0)).await;
             }
-            chunk.resize(MAX_READ, 0);
-            let n = self.inner.recv_into(&mut chunk, timeout).await?;
-            self.feed(&chunk[..n])?;
+            if self.receive(timeout).await? {
+                self.feed()?;
+            } else {
+                self.feed_eof()?;
+            }
         }
     }
 

@@ -10,9 +10,14 @@
 //! The `floor-*` modes time calls that do no work: `floor-fn`, `floor-method`,
 //! `floor-list` (an empty `list<u8>` result) and `floor-mib` (1 MiB `list<u8>` results)
 //! on `examples/bench-floor`; `floor-closed` and `floor-read0` on sockfile itself.
+//! `aead-chacha MIB` / `aead-aes MIB` open MIB MiB of 16 KiB TLS records with ring and no
+//! I/O (`examples/bench/aead_floor.rs`): the TLS rows' crypto floor in wasm.
 //! They print `elapsed_ns calls bytes`.
 
 use sockfile_guest::wit::{self as sf, File};
+
+#[path = "../../bench/aead_floor.rs"]
+mod aead_floor;
 
 mod floor {
     wit_bindgen::generate!({
@@ -61,12 +66,19 @@ fn main() {
     if boundary_floor(mode) {
         return;
     }
+    if let Some(suite) = mode.strip_prefix("aead-") {
+        let mib: usize = host.parse().unwrap_or(64);
+        let start = Instant::now();
+        let Some((records, bytes)) = aead_floor::open_records(suite, mib << 20) else {
+            eprintln!("aead: unknown suite {suite}");
+            std::process::exit(1)
+        };
+        println!("{} {records} {bytes}", start.elapsed().as_nanos());
+        return;
+    }
     let port: u16 = args[3].parse().unwrap_or(0);
     let start = Instant::now();
-    let sock = sf::create_connection(host, port, None).unwrap_or_else(|e| {
-        eprintln!("connect: {e:?}");
-        std::process::exit(1)
-    });
+    // These modes open their own connection (through sockfile-guest).
     if let Some(inner) = mode.strip_prefix("tls-") {
         let (lines, bytes) = tls_mode(inner, host, port);
         println!("{} {lines} {bytes}", start.elapsed().as_nanos());
@@ -82,6 +94,10 @@ fn main() {
         println!("{} {lines} {bytes}", start.elapsed().as_nanos());
         return;
     }
+    let sock = sf::create_connection(host, port, None).unwrap_or_else(|e| {
+        eprintln!("connect: {e:?}");
+        std::process::exit(1)
+    });
     let text = mode == "text";
     let file_mode = match mode {
         "text" => "r",

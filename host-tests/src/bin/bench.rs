@@ -20,6 +20,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+#[path = "../../../examples/bench/aead_floor.rs"]
+mod aead_floor;
+
 use host_tests::{default_engine, engine, net_store, wasi_linker, Sf};
 use wasmtime::component::Component;
 use wasmtime::Engine;
@@ -791,6 +794,30 @@ fn main() {
                 }
             };
             add(Some(native_tls_read(tpeer.port, pki, bulk)));
+            if bulk {
+                // The cipher alone, native and in wasm: what bounds the TLS rows.
+                let suite = if suite_name.starts_with("ChaCha") {
+                    "chacha"
+                } else {
+                    "aes"
+                };
+                let start = Instant::now();
+                if let Some((records, bytes)) = aead_floor::open_records(suite, tls_mib << 20) {
+                    add(Some(row_in_process(
+                        "",
+                        "floor: ring AEAD open alone, 16 KiB records, no I/O (host)",
+                        records,
+                        bytes,
+                        start,
+                    )));
+                }
+                add(cli_row(
+                    "floor: ring AEAD open alone, 16 KiB records, no I/O, in wasm",
+                    CLI_DEFAULTS,
+                    &guest,
+                    &[&format!("aead-{suite}"), &tls_mib.to_string()],
+                ));
+            }
             let (py_mode, py_label, guest_mode, guest_label) = if bulk {
                 (
                     "tls-read",
