@@ -395,9 +395,8 @@ impl<C: Conn> TlsConn<C> {
                 let _tx = self.tx.lock().await;
                 let _ = self.flush_out(Some(0.0)).await;
             }
-            if self.receive(timeout).await? {
-                self.feed()?;
-            } else {
+            // What was received is given to rustls by `read_ready` above.
+            if !self.receive(timeout).await? {
                 self.feed_eof()?;
             }
         }

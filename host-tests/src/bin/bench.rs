@@ -761,9 +761,13 @@ fn main() {
     let tls_lines = n / 4;
     let tls_mib = (bulk_mib / 4).max(16);
     use rustls::crypto::ring::cipher_suite as cs;
-    for (suite_name, suite) in [
-        ("ChaCha20-Poly1305", cs::TLS13_CHACHA20_POLY1305_SHA256),
-        ("AES-128-GCM", cs::TLS13_AES_128_GCM_SHA256),
+    for (suite_name, suite, aead) in [
+        (
+            "ChaCha20-Poly1305",
+            cs::TLS13_CHACHA20_POLY1305_SHA256,
+            "chacha",
+        ),
+        ("AES-128-GCM", cs::TLS13_AES_128_GCM_SHA256, "aes"),
     ] {
         let tpeer = TlsPeer::start(suite, pki);
         let tport = tpeer.port.to_string();
@@ -796,13 +800,8 @@ fn main() {
             add(Some(native_tls_read(tpeer.port, pki, bulk)));
             if bulk {
                 // The cipher alone, native and in wasm: what bounds the TLS rows.
-                let suite = if suite_name.starts_with("ChaCha") {
-                    "chacha"
-                } else {
-                    "aes"
-                };
                 let start = Instant::now();
-                if let Some((records, bytes)) = aead_floor::open_records(suite, tls_mib << 20) {
+                if let Some((records, bytes)) = aead_floor::open_records(aead, tls_mib << 20) {
                     add(Some(row_in_process(
                         "",
                         "floor: ring AEAD open alone, 16 KiB records, no I/O (host)",
@@ -815,7 +814,7 @@ fn main() {
                     "floor: ring AEAD open alone, 16 KiB records, no I/O, in wasm",
                     CLI_DEFAULTS,
                     &guest,
-                    &[&format!("aead-{suite}"), &tls_mib.to_string()],
+                    &[&format!("aead-{aead}"), &tls_mib.to_string()],
                 ));
             }
             let (py_mode, py_label, guest_mode, guest_label) = if bulk {
