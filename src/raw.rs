@@ -63,6 +63,12 @@ pub trait Conn {
     /// While set, sends take only what the host accepts at once and never wait (a 0.3
     /// destructor flushing a dropped file); a no-op where calls finish in place anyway.
     fn set_no_wait(&self, _on: bool) {}
+    /// Take and drop, without waiting, up to `limit` bytes the host has already received.
+    /// The TLS layer's real close calls it: bytes the peer sent that nobody reads (the
+    /// session tickets a TLS 1.3 server sends a client that only writes) would stay in the
+    /// kernel's receive queue, and a close with unread bytes there is a reset, which
+    /// throws away what the kernel had not sent yet (close_notify included).
+    fn discard_received(&self, limit: usize);
     /// `(host, port)` of the peer.
     fn peername(&self) -> Result<(String, u16)>;
     /// `(host, port)` of our end.

@@ -163,6 +163,18 @@ impl Conn for WasiConn {
         self.tcp.shutdown(t).map_err(from_code)
     }
 
+    fn discard_received(&self, limit: usize) {
+        self.rq.borrow_mut().take_all();
+        let mut left = limit;
+        while left > 0 {
+            // A 0.2 read never waits; empty is "nothing yet".
+            match self.input.read(MAX_READ.min(left) as u64) {
+                Ok(chunk) if !chunk.is_empty() => left = left.saturating_sub(chunk.len()),
+                _ => return,
+            }
+        }
+    }
+
     fn peername(&self) -> Result<(String, u16)> {
         self.tcp.remote_address().map(addr_tuple).map_err(from_code)
     }

@@ -6,6 +6,15 @@
 //! [`Lock`]); a stream operation that is cancelled (timeout, or the caller dropped the call)
 //! keeps what it had already moved: received bytes go to the receive queue, so nothing the
 //! peer sent is lost (D1). No `RefCell` borrow is held across an await.
+//!
+//! No-wait stream operations (a destructor's flush, the close's close_notify and discard)
+//! go through `send_at_once` / `discard_at_once`. One the host does not finish at once is
+//! cancelled, which waits for the host's answer; a sync task (a sync export or a
+//! destructor, marked by [`SyncScope`]) may not wait, and may not drop a busy stream end
+//! either (the canonical ABI traps both), so there the operation stays in flight, its
+//! buffer kept in `tx_busy` / `rx_busy`, until a later async call settles it
+//! (`settle_tx` / `settle_rx`). A closed connection with one in flight waits in `PARKED`
+//! until then; its send stream ends (the FIN) only after it.
 #![deny(unsafe_code)]
 
 use std::cell::{Cell, RefCell};
@@ -40,6 +49,12 @@ pub struct P3Conn {
     tx_lock: Lock,
     /// See `Conn::set_no_wait`.
     no_wait: Cell<bool>,
+    /// The bytes of a no-wait write still in flight (see the module notes).
+    tx_busy: RefCell<Option<Vec<u8>>>,
+    /// The buffer of a no-wait read still in flight.
+    rx_busy: RefCell<Option<Vec<u8>>>,
+    /// The send stream ends (FIN) once the write in flight is settled.
+    tx_ending: Cell<bool>,
     closed: Cell<bool>,
     // Dropped last: the streams belong to it.
     tcp: TcpSocket,
@@ -47,6 +62,7 @@ pub struct P3Conn {
 
 impl P3Conn {
     pub fn new(tcp: TcpSocket) -> Self {
+        reap_parked();
         let (rx, rx_end) = tcp.receive();
         let (tx, tx_reader) = wasip3::wit_stream::new::<u8>();
         let tx_end = tcp.send(tx_reader);
@@ -60,6 +76,9 @@ impl P3Conn {
             tx_end: RefCell::new(Some(tx_end)),
             tx_lock: Lock::default(),
             no_wait: Cell::new(false),
+            tx_busy: RefCell::new(None),
+            rx_busy: RefCell::new(None),
+            tx_ending: Cell::new(false),
             closed: Cell::new(false),
             tcp,
         }
@@ -83,6 +102,7 @@ impl P3Conn {
     /// the queue is empty. After an error has been reported once, the stream is at EOF (as
     /// CPython's next `recv` after `ECONNRESET` returns `b''`).
     async fn receive(&self, buf: Vec<u8>, timeout: Option<f64>) -> Result<Vec<u8>> {
+        reap_parked();
         let done = self.rx_done.borrow().clone();
         if let Some(done) = done {
             if done.is_err() && !self.closed.get() {
@@ -124,41 +144,137 @@ impl P3Conn {
         }
     }
 
-    /// A send that never waits and never registers with a task (a destructor may run
-    /// outside any): `stream.write`, and if the host cannot take it all at once,
-    /// `stream.cancel-write`, which says how much it took.
+    /// A send that never waits for the peer and never registers with a task (a destructor
+    /// may run outside any): `stream.write` of a copy of `data`, cancelled if the host does
+    /// not take it at once. In a sync task the write stays in flight instead (`tx_busy`)
+    /// and this reports `WouldBlock`: the host may still send it, but nothing is known to
+    /// be sent.
     #[allow(unsafe_code)]
     fn send_at_once(&self, data: &[u8]) -> Result<usize> {
-        use wasip3::wit_stream::StreamPayload;
-        if self.tx_lock.is_held() {
+        if self.tx_lock.is_held() || !self.settle_tx() {
             return Err(Error::WouldBlock); // a send in progress owns the stream
         }
         let mut tx = self.tx.borrow_mut();
         let Some(writer) = tx.as_ref() else {
             return Err(self.ended_send());
         };
-        let vt = <u8 as StreamPayload>::VTABLE;
-        // SAFETY: `data` stays alive and unmoved until the write is complete or cancelled
-        // below (both return before this function does); the handle is the writer's own.
+        let buf = data.to_vec();
+        // SAFETY: `buf`'s heap storage stays alive and unmoved until the write is complete:
+        // now, or later through `tx_busy` and `settle_tx`; the handle is the writer's own.
         let code = unsafe {
-            let code = (vt.start_write)(writer.handle(), data.as_ptr(), data.len());
-            if code == u32::MAX {
-                (vt.cancel_write)(writer.handle())
-            } else {
-                code
+            match (U8.start_write)(writer.handle(), buf.as_ptr(), buf.len()) {
+                BLOCKED if may_wait() => (U8.cancel_write)(writer.handle()),
+                code => code,
             }
         };
-        // Canonical ABI: the low 4 bits are the state (0 completed, 1 dropped, 2 cancelled),
-        // the rest the count. Once the reader is gone, writing again would trap: the
-        // writer goes too.
-        let (state, n) = (code & 0xf, (code >> 4) as usize);
-        if state == 1 {
+        if code == BLOCKED {
+            *self.tx_busy.borrow_mut() = Some(buf);
+            return Err(Error::WouldBlock);
+        }
+        // Once the reader is gone, writing again would trap: the writer goes too.
+        let (state, n) = split(code);
+        if state == DROPPED {
             tx.take();
         }
         match (state, n) {
-            (1, 0) => Err(self.ended_send()),
+            (DROPPED, 0) => Err(self.ended_send()),
             (_, 0) => Err(Error::WouldBlock),
             (_, n) => Ok(n),
+        }
+    }
+
+    /// See `Conn::discard_received`: `stream.read`s that never wait for the peer; one the
+    /// host cannot answer at once is cancelled, or in a sync task stays in flight
+    /// (`rx_busy`).
+    #[allow(unsafe_code)]
+    fn discard_at_once(&self, limit: usize) {
+        self.rq.borrow_mut().take_all();
+        if self.rx_lock.is_held() || !self.settle_rx() {
+            return; // a receive in progress owns the stream
+        }
+        let mut left = limit;
+        while left > 0 {
+            let rx = self.rx.borrow();
+            let Some(reader) = rx.as_ref() else {
+                return;
+            };
+            let mut buf = vec![0u8; crate::MAX_READ.min(left)];
+            // SAFETY: as in `send_at_once`, for `buf` and `rx_busy`.
+            let code = unsafe {
+                match (U8.start_read)(reader.handle(), buf.as_mut_ptr(), buf.len()) {
+                    BLOCKED if may_wait() => (U8.cancel_read)(reader.handle()),
+                    code => code,
+                }
+            };
+            drop(rx);
+            if code == BLOCKED {
+                *self.rx_busy.borrow_mut() = Some(buf);
+                return;
+            }
+            let (state, n) = split(code);
+            if state == DROPPED {
+                self.rx.borrow_mut().take(); // EOF: reading again would trap
+                return;
+            }
+            if n == 0 {
+                return;
+            }
+            left = left.saturating_sub(n);
+        }
+    }
+
+    /// End the write in flight, if any, where waiting is allowed: cancel it (the host
+    /// answers with what it took; it may have taken all). `true` once nothing is in
+    /// flight; then the send stream ends if it is to.
+    #[allow(unsafe_code)]
+    fn settle_tx(&self) -> bool {
+        if self.tx_busy.borrow().is_none() {
+            return true;
+        }
+        if !may_wait() {
+            return false;
+        }
+        let mut tx = self.tx.borrow_mut();
+        let code = match tx.as_ref() {
+            // SAFETY: the handle is the writer's own, with the write in flight.
+            Some(w) => unsafe { (U8.cancel_write)(w.handle()) },
+            None => 0, // not reached: a busy end is kept
+        };
+        self.tx_busy.borrow_mut().take();
+        if split(code).0 == DROPPED || self.tx_ending.get() {
+            tx.take();
+        }
+        true
+    }
+
+    /// `settle_tx` for the read in flight; the receive stream goes once the connection is
+    /// closed.
+    #[allow(unsafe_code)]
+    fn settle_rx(&self) -> bool {
+        if self.rx_busy.borrow().is_none() {
+            return true;
+        }
+        if !may_wait() {
+            return false;
+        }
+        let mut rx = self.rx.borrow_mut();
+        let code = match rx.as_ref() {
+            // SAFETY: the handle is the reader's own, with the read in flight.
+            Some(r) => unsafe { (U8.cancel_read)(r.handle()) },
+            None => 0, // not reached: a busy end is kept
+        };
+        self.rx_busy.borrow_mut().take();
+        if split(code).0 == DROPPED || self.closed.get() {
+            rx.take();
+        }
+        true
+    }
+
+    /// End the send stream (FIN), after the write in flight if there is one.
+    fn end_send(&self) {
+        self.tx_ending.set(true);
+        if self.settle_tx() {
+            self.tx.borrow_mut().take();
         }
     }
 
@@ -317,6 +433,9 @@ impl Conn for P3Conn {
             return self.send_at_once(data);
         }
         let _g = self.tx_lock.lock().await;
+        // A no-wait write still in flight goes first (or is cancelled).
+        self.settle_tx();
+        reap_parked();
         let Some(writer) = self.tx.borrow_mut().take() else {
             return Err(self.ended_send());
         };
@@ -363,13 +482,17 @@ impl Conn for P3Conn {
         // Ending the send stream is the FIN (after what the host already took); dropping
         // the receive stream stops reading.
         if matches!(how, Shutdown::Write | Shutdown::Both) {
-            self.tx.borrow_mut().take();
+            self.end_send();
         }
         if matches!(how, Shutdown::Read | Shutdown::Both) {
             self.rx.borrow_mut().take();
             *self.rx_done.borrow_mut() = Some(Ok(()));
         }
         Ok(())
+    }
+
+    fn discard_received(&self, limit: usize) {
+        self.discard_at_once(limit);
     }
 
     fn peername(&self) -> Result<(String, u16)> {
@@ -389,12 +512,81 @@ impl Conn for P3Conn {
     fn close(self: Rc<Self>) {
         // Never waits: the host sends what it took, then the FIN (the send stream ends
         // here); calls still waiting on the connection end with an error or EOF.
+        // A stream end with a no-wait operation in flight goes when it is settled.
         self.closed.set(true);
-        self.tx.borrow_mut().take();
-        self.rx.borrow_mut().take();
+        self.end_send();
+        if self.settle_rx() {
+            self.rx.borrow_mut().take();
+        }
         *self.rx_done.borrow_mut() = Some(Err(Error::os(Errno::BadFileDescriptor)));
         self.rq.borrow_mut().take_all();
+        reap_parked();
+        if self.tx_busy.borrow().is_some() || self.rx_busy.borrow().is_some() {
+            PARKED.with(|p| p.borrow_mut().push(self));
+        }
     }
+}
+
+thread_local! {
+    /// Closed connections with a no-wait operation still in flight (see the module notes).
+    static PARKED: RefCell<Vec<Rc<P3Conn>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Settle parked connections' operations and let those go. Called whenever a connection
+/// opens or closes, or sends (outside sync scopes, where settling cannot happen).
+fn reap_parked() {
+    if !may_wait() {
+        return;
+    }
+    let parked = PARKED.with(|p| std::mem::take(&mut *p.borrow_mut()));
+    let still: Vec<_> = parked
+        .into_iter()
+        .filter(|c| !(c.settle_tx() & c.settle_rx()))
+        .collect();
+    PARKED.with(|p| p.borrow_mut().extend(still));
+}
+
+/// wasip3's `stream<u8>` intrinsics (its type 0).
+const U8: &wit_bindgen::rt::async_support::StreamVtable<u8> =
+    <u8 as wasip3::wit_stream::StreamPayload>::VTABLE;
+
+/// Canonical ABI: an operation the host has not finished.
+const BLOCKED: u32 = u32::MAX;
+/// Canonical ABI state: the other end is gone.
+const DROPPED: u32 = 1;
+
+/// A stream result code as (state, count): the low 4 bits are the state (0 completed,
+/// 1 dropped, 2 cancelled), the rest the count.
+fn split(code: u32) -> (u32, usize) {
+    (code & 0xf, (code >> 4) as usize)
+}
+
+thread_local! {
+    /// How many sync scopes are open (see [`SyncScope`]).
+    static SYNC_SCOPES: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Marks a sync export or a destructor while it runs: no call in it may wait (a sync task
+/// that blocks traps, and it runs to its end without another call interleaving, so a
+/// thread-local count is exact). [`SyncScope::enter`] opens one; dropping it closes it.
+pub struct SyncScope(());
+
+impl SyncScope {
+    pub fn enter() -> Self {
+        SYNC_SCOPES.with(|c| c.set(c.get() + 1));
+        SyncScope(())
+    }
+}
+
+impl Drop for SyncScope {
+    fn drop(&mut self) {
+        SYNC_SCOPES.with(|c| c.set(c.get().saturating_sub(1)));
+    }
+}
+
+/// Whether the running call may wait for the host (it is not in a sync scope).
+fn may_wait() -> bool {
+    SYNC_SCOPES.with(|c| c.get() == 0)
 }
 
 /// The single mapping of `wasi:sockets@0.3.0` error codes to Python exceptions.

@@ -23,7 +23,7 @@ use crate::lock::Lock;
 use crate::raw::{Conn, Shutdown, SocketIo};
 use crate::socket::{File, Socket};
 use crate::text::TextFile;
-use conn::P3Conn;
+use conn::{P3Conn, SyncScope};
 
 /// The connection under every socket: WASI 0.3 TCP, or TLS over it.
 type Net = crate::tls::Stream<P3Conn>;
@@ -53,13 +53,45 @@ const STREAM_CHUNK: usize = 1024 * 1024;
 
 struct Component;
 
-pub struct SocketRes(Socket<Net>);
+pub struct SocketRes(Socket<Net>, SyncScopeEnd);
+
+/// A resource's destructor runs in a sync task: its `Drop` opens a [`SyncScope`] and this,
+/// its last field (fields drop in order, after `drop`), closes it.
+pub struct SyncScopeEnd(Option<SyncScope>);
+
+impl SyncScopeEnd {
+    fn new() -> Self {
+        SyncScopeEnd(None)
+    }
+    fn open(&mut self) {
+        self.0 = Some(SyncScope::enter());
+    }
+}
+
+impl Drop for SocketRes {
+    fn drop(&mut self) {
+        self.1.open();
+    }
+}
+
+impl SocketRes {
+    fn new(s: Socket<Net>) -> Self {
+        SocketRes(s, SyncScopeEnd::new())
+    }
+}
 pub struct ListenerRes(RefCell<Option<Rc<net::Listener>>>);
 
 /// A file and the lock that serialises calls on it.
 pub struct Guarded<T> {
     lock: Lock,
     file: RefCell<T>,
+    sync: SyncScopeEnd,
+}
+
+impl<T> Drop for Guarded<T> {
+    fn drop(&mut self) {
+        self.sync.open();
+    }
 }
 
 impl<T> Guarded<T> {
@@ -67,6 +99,7 @@ impl<T> Guarded<T> {
         Guarded {
             lock: Lock::default(),
             file: RefCell::new(file),
+            sync: SyncScopeEnd::new(),
         }
     }
 
@@ -121,7 +154,7 @@ impl wit::Guest for Component {
 
     async fn create_connection(host: String, port: u16, timeout: Option<f64>) -> Res<wit::Socket> {
         let conn = ok(net::create_connection(&host, port, timeout).await)?;
-        Ok(wit::Socket::new(SocketRes(Socket::new(
+        Ok(wit::Socket::new(SocketRes::new(Socket::new(
             Net::plain(conn),
             timeout,
         ))))
@@ -166,7 +199,7 @@ impl wit::GuestListener for ListenerRes {
     async fn accept(&self) -> Res<wit::Socket> {
         let l = self.get()?;
         let conn = ok(l.accept().await)?;
-        Ok(wit::Socket::new(SocketRes(Socket::new(
+        Ok(wit::Socket::new(SocketRes::new(Socket::new(
             Net::plain(conn),
             None,
         ))))
@@ -191,7 +224,7 @@ impl wit::GuestListener for ListenerRes {
 
 impl wit::GuestSocket for SocketRes {
     fn from_wasi(tcp: TcpSocket) -> Res<wit::Socket> {
-        Ok(wit::Socket::new(SocketRes(Socket::new(
+        Ok(wit::Socket::new(SocketRes::new(Socket::new(
             Net::plain(P3Conn::new(tcp)),
             None,
         ))))
@@ -206,7 +239,7 @@ impl wit::GuestSocket for SocketRes {
         let s = plain
             .wrap_tls(server_hostname.as_deref(), &config.into())
             .await;
-        Ok(wit::Socket::new(SocketRes(ok(s)?)))
+        Ok(wit::Socket::new(SocketRes::new(ok(s)?)))
     }
 
     async fn wrap_tls_server(
@@ -219,7 +252,7 @@ impl wit::GuestSocket for SocketRes {
         let s = plain
             .wrap_tls_server(&cert_chain_pem, &key_pem, &config.into())
             .await;
-        Ok(wit::Socket::new(SocketRes(ok(s)?)))
+        Ok(wit::Socket::new(SocketRes::new(ok(s)?)))
     }
 
     fn tls_version(&self) -> Option<String> {
@@ -290,10 +323,12 @@ impl wit::GuestSocket for SocketRes {
             wit::ShutdownHow::Write => Shutdown::Write,
             wit::ShutdownHow::Both => Shutdown::Both,
         };
+        let _sync = SyncScope::enter();
         ok(self.0.shutdown(how))
     }
 
     fn close(&self) {
+        let _sync = SyncScope::enter();
         self.0.close()
     }
 

@@ -122,6 +122,13 @@ impl<C: Conn> Conn for Stream<C> {
         }
     }
 
+    fn discard_received(&self, limit: usize) {
+        match self {
+            Stream::Plain(c) => c.discard_received(limit),
+            Stream::Tls(t) => t.inner.discard_received(limit),
+        }
+    }
+
     fn peername(&self) -> Result<(String, u16)> {
         match self {
             Stream::Plain(c) => c.peername(),
@@ -143,6 +150,10 @@ impl<C: Conn> Conn for Stream<C> {
         }
     }
 }
+
+/// At most this much already-received input is dropped at the real close (a peer that
+/// keeps sending gets the reset a kernel gives for unread data).
+const CLOSE_DISCARD_LIMIT: usize = 1 << 20;
 
 /// TLS over a transport connection `C`.
 pub struct TlsConn<C: Conn> {
@@ -465,9 +476,11 @@ impl<C: Conn> TlsConn<C> {
         self.inner.set_no_wait(false);
     }
 
-    /// The real close: close_notify, then the transport's close.
+    /// The real close: close_notify, then the transport's close, with nothing left unread
+    /// in the kernel (see `Conn::discard_received`: a reset would lose the unsent tail).
     fn close(&self) {
         self.close_notify();
+        self.inner.discard_received(CLOSE_DISCARD_LIMIT);
         self.inner.clone().close();
     }
 }

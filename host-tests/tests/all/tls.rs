@@ -112,6 +112,7 @@ fn ten_mib_each_way() {
     assert_eq!(sf.read(f, None).unwrap(), b"");
     sf.fclose(f).unwrap();
     sf.close(s);
+    assert_eq!(relay.event_starting("tls-eof"), "tls-eof close_notify");
 
     // Upload on a new connection (CPython's relay cannot go on sending after its
     // close_notify, so the directions are not mixed on one connection).
@@ -127,6 +128,30 @@ fn ten_mib_each_way() {
     sf.close(s);
     let echoed = reader.join().unwrap();
     assert!(echoed == body, "10 MiB written through TLS arrived intact");
+    assert_eq!(relay.event_starting("tls-eof"), "tls-eof close_notify");
+}
+
+#[test]
+fn an_upload_closed_unread_reaches_a_slow_reader_whole() {
+    // The server's TLS 1.3 session tickets arrive after the handshake and a client that
+    // only writes never reads them. Left in the kernel's receive queue, they turn the
+    // close into a TCP reset, which throws away what the kernel had not sent yet: with a
+    // slow reader, megabytes and the close_notify. The real close takes them first.
+    let mut sf = Sf::new();
+    let relay = Relay::start(&["--read-delay", "0.002"]);
+    let (s, mut peer) = tls_to(&mut sf, &relay, &trusting_test_ca());
+    let reader = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        peer.read_to_end(&mut all).map(|_| all)
+    });
+    let body: Vec<u8> = (0..4 << 20).map(|i: u32| (i % 253) as u8).collect();
+    let w = bfile(&mut sf, s, "wb", None);
+    sf.write(w, &body).unwrap();
+    sf.fclose(w).unwrap();
+    sf.close(s);
+    let got = reader.join().unwrap().expect("the relay's plaintext side ends cleanly");
+    assert_eq!(got.len(), body.len(), "every byte reached the slow reader");
+    assert!(got == body);
     assert_eq!(relay.event_starting("tls-eof"), "tls-eof close_notify");
 }
 

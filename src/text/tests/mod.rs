@@ -57,6 +57,7 @@ impl Conn for Mock {
             }
         }
     }
+    fn discard_received(&self, _limit: usize) {}
     fn unrecv(&self, data: &[u8]) {
         if data.is_empty() {
             return; // an empty chunk would script "would block"
