@@ -266,3 +266,46 @@ fn the_03_component_imports_only_wasi_and_the_02_one_nothing_of_03() {
         assert!(i.iter().all(|n| n.starts_with("wasi:")), "{ex}: {i:?}");
     }
 }
+
+/// A destructor and `socket.close` are sync calls. In a sync task the canonical ABI traps
+/// both a wait for a stream cancellation and the drop of a busy stream end, so with the
+/// host's send queue full, a dropped file's flush stays in flight instead, and the close
+/// keeps the send stream until a later async call settles it: no trap, the instance goes
+/// on, and the peer gets every byte the host took, then the FIN.
+#[test]
+fn a_sync_drop_and_close_with_the_host_full_park_instead_of_trapping() {
+    let mut sf = Sf::p3();
+    let (s, mut peer) = connected(&mut sf);
+    // Fill the host and both kernels: the peer does not read yet.
+    sf.settimeout(s, Some(0.2)).unwrap();
+    let chunk = vec![b'x'; 1 << 20];
+    let mut taken = 0usize;
+    while let Ok(n) = sf.send(s, &chunk) {
+        taken += n as usize;
+    }
+    sf.settimeout(s, None).unwrap();
+    let f = bfile(&mut sf, s, "wb", None);
+    assert_eq!(sf.write(f, b"tail").unwrap(), 4);
+    sf.drop_handle(f.0); // the flush cannot go at once
+    sf.close(s); // the real close, in a sync call
+    peer.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        peer.read_to_end(&mut all).map(|_| all)
+    });
+    // The instance is alive; this async call (a new connection) settles the parked one.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let (s2, mut peer2) = connected(&mut sf);
+    sf.sendall(s2, b"still here\n").unwrap();
+    let mut line = [0u8; 11];
+    peer2.read_exact(&mut line).unwrap();
+    assert_eq!(&line, b"still here\n");
+    let got = reader.join().unwrap().expect("EOF after the settling call");
+    assert!(got.len() >= taken, "every byte the host took arrived");
+    assert!(got[..taken].iter().all(|&b| b == b'x'));
+    assert!(
+        b"tail".starts_with(&got[taken..]),
+        "then a part of the tail, or none"
+    );
+}

@@ -149,7 +149,10 @@ fn an_upload_closed_unread_reaches_a_slow_reader_whole() {
     sf.write(w, &body).unwrap();
     sf.fclose(w).unwrap();
     sf.close(s);
-    let got = reader.join().unwrap().expect("the relay's plaintext side ends cleanly");
+    let got = reader
+        .join()
+        .unwrap()
+        .expect("the relay's plaintext side ends cleanly");
     assert_eq!(got.len(), body.len(), "every byte reached the slow reader");
     assert!(got == body);
     assert_eq!(relay.event_starting("tls-eof"), "tls-eof close_notify");
