@@ -19,7 +19,7 @@ macro_rules! wit_conversions {
                     $crate::error::Error::Lookup(m) => $wit::Error::LookupError(m),
                     $crate::error::Error::Decode(m) => $wit::Error::UnicodeDecodeError(m),
                     $crate::error::Error::Encode(m) => $wit::Error::UnicodeEncodeError(m),
-                    $crate::error::Error::Timeout => $wit::Error::Timeout("timed out".to_string()),
+                    $crate::error::Error::Timeout(m) => $wit::Error::Timeout(m.to_string()),
                     $crate::error::Error::WouldBlock => {
                         $wit::Error::BlockingIoError($wit::BlockingIo {
                             written: 0,

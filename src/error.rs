@@ -64,8 +64,10 @@ pub enum Error {
     Decode(String),
     /// `UnicodeEncodeError` (full message).
     Encode(String),
-    /// `TimeoutError('timed out')`: the wait for the socket expired; nothing was consumed.
-    Timeout,
+    /// `TimeoutError(message)`: the wait for the socket expired; nothing was consumed. The
+    /// message is `timed out` ([`TIMED_OUT`]), or one of `ssl`'s on a TLS socket
+    /// ([`TLS_READ_TIMED_OUT`], ...).
+    Timeout(&'static str),
     /// The raw layer could not make progress without blocking (Python's `None` from
     /// `SocketIO.readinto`/`write`). Buffered layers turn it into `BlockingIo`.
     WouldBlock,
@@ -87,6 +89,13 @@ pub struct SslError {
     pub message: String,
 }
 
+/// `TimeoutError` message of a plain socket (`socket.timeout`).
+pub const TIMED_OUT: &str = "timed out";
+/// `TimeoutError` messages of an `SSLSocket` (`_ssl.c`): a read, a write, the handshake.
+pub const TLS_READ_TIMED_OUT: &str = "The read operation timed out";
+pub const TLS_WRITE_TIMED_OUT: &str = "The write operation timed out";
+pub const TLS_HANDSHAKE_TIMED_OUT: &str = "The handshake operation timed out";
+
 /// `BlockingIOError` message of the buffered writer (`bufferedio.c`).
 pub const WRITE_WOULD_BLOCK: &str = "write could not complete without blocking";
 /// `BlockingIOError` message for a read that would block (deviation D3).
@@ -95,6 +104,11 @@ pub const READ_WOULD_BLOCK: &str = "read could not complete without blocking";
 impl Error {
     pub fn value(msg: impl Into<String>) -> Self {
         Error::Value(msg.into())
+    }
+
+    /// `TimeoutError('timed out')` of a plain socket.
+    pub fn timeout() -> Self {
+        Error::Timeout(TIMED_OUT)
     }
 
     pub fn unsupported(msg: impl Into<String>) -> Self {
@@ -139,7 +153,7 @@ impl Error {
 
     /// True for the two "no progress possible right now" outcomes of a raw call.
     pub fn is_no_progress(&self) -> bool {
-        matches!(self, Error::WouldBlock | Error::Timeout)
+        matches!(self, Error::WouldBlock | Error::Timeout(_))
     }
 }
 
@@ -151,7 +165,7 @@ impl fmt::Display for Error {
             Error::Lookup(m) => write!(f, "LookupError: {m}"),
             Error::Decode(m) => write!(f, "UnicodeDecodeError: {m}"),
             Error::Encode(m) => write!(f, "UnicodeEncodeError: {m}"),
-            Error::Timeout => write!(f, "TimeoutError: timed out"),
+            Error::Timeout(m) => write!(f, "TimeoutError: {m}"),
             Error::WouldBlock => write!(f, "BlockingIOError: {READ_WOULD_BLOCK}"),
             Error::BlockingIo { written, message } => {
                 write!(f, "BlockingIOError: {message} ({written} written)")

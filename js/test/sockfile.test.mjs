@@ -117,6 +117,28 @@ test('a decode error comes after the valid lines, as UnicodeDecodeError', async 
   await p.worker.terminate();
 });
 
+test('after a decode error every read keeps its contract: one line, a limit, a size (D2)', async () => {
+  const bad = (pos) => (e) => e instanceof UnicodeDecodeError
+    && e.message === `'utf-8' codec can't decode byte 0xff in position ${pos}: invalid start byte`;
+  let p = await peer('send', concatAll([new Uint8Array([0xff]), enc.encode('a\nb\nc\n')]));
+  let f = createConnection('127.0.0.1', p.port).makefile('r', { encoding: 'utf-8' });
+  assert.throws(() => f.readline(), bad(0));
+  assert.deepEqual([f.readline(), f.readline(), f.readline(), f.readline()], ['a\n', 'b\n', 'c\n', '']);
+  await p.worker.terminate();
+  p = await peer('send', concatAll([new Uint8Array([0xff]), enc.encode('abc\nd\n')]));
+  f = createConnection('127.0.0.1', p.port).makefile('r', { encoding: 'utf-8' });
+  assert.throws(() => f.read(1), bad(0));
+  assert.deepEqual([f.readline(2), f.read(3), f.readline()], ['ab', 'c\nd', '\n']);
+  await p.worker.terminate();
+  p = await peer('send', concatAll([enc.encode('x\n'), new Uint8Array([0xff]), enc.encode('a\nb\n')]));
+  f = createConnection('127.0.0.1', p.port).makefile('r', { encoding: 'utf-8' });
+  const it = f[Symbol.iterator]();
+  assert.equal(it.next().value, 'x\n');
+  assert.throws(() => it.next(), bad(2));
+  assert.deepEqual([...f], ['a\n', 'b\n']);
+  await p.worker.terminate();
+});
+
 test('a timeout mid-line loses nothing (D1): TimeoutError, then the whole line', async () => {
   const p = await peer('timeout');
   const sock = createConnection('127.0.0.1', p.port, { timeout: 0.3 });

@@ -46,10 +46,10 @@ pub async fn collect_lines<T>(
 /// with the count, so no byte is silently dropped (deviation D4).
 pub fn write_blocked(e: Error, written: u64) -> Error {
     match e {
-        Error::Timeout if written == 0 => Error::Timeout,
-        Error::Timeout => Error::BlockingIo {
+        Error::Timeout(m) if written == 0 => Error::Timeout(m),
+        Error::Timeout(m) => Error::BlockingIo {
             written,
-            message: "timed out",
+            message: m,
         },
         Error::WouldBlock => Error::BlockingIo {
             written,

@@ -48,7 +48,7 @@ impl RawRead for MockRaw {
         match self.steps.pop_front() {
             None => Ok(0),
             Some(Step::WouldBlock) => Err(Error::WouldBlock),
-            Some(Step::Timeout) => Err(Error::Timeout),
+            Some(Step::Timeout) => Err(Error::timeout()),
             Some(Step::Reset) => Err(Error::os(crate::error::Errno::ConnectionReset)),
             Some(Step::Pending) => std::future::pending().await,
             Some(Step::Data(d)) => {
@@ -246,7 +246,7 @@ fn read_n_timeout_loses_nothing() {
         assert_eq!(crate::now(r.read(&mut raw, Some(1))).unwrap(), b"a");
         assert_eq!(
             crate::now(r.read(&mut raw, Some(100))).unwrap_err(),
-            Error::Timeout
+            Error::timeout()
         );
         assert_eq!(
             crate::now(r.read(&mut raw, Some(7))).unwrap(),
@@ -395,7 +395,7 @@ fn timeout_after_partial_write_reports_count() {
         let mut sink = Sink::new();
         sink.limit = 50;
         sink.per_write = 7;
-        sink.stop = Error::Timeout;
+        sink.stop = Error::timeout();
         let mut w = BufferedWriter::new(cap);
         let e = crate::now(w.write(&mut sink, &[b'q'; 100])).unwrap_err();
         let Error::BlockingIo { written, .. } = e else {
@@ -408,12 +408,12 @@ fn timeout_after_partial_write_reports_count() {
     // Nothing accepted at all: TimeoutError.
     let mut sink = Sink::new();
     sink.limit = 0;
-    sink.stop = Error::Timeout;
+    sink.stop = Error::timeout();
     let mut w = BufferedWriter::new(4);
     crate::now(w.write(&mut sink, b"abcd")).unwrap();
     assert_eq!(
         crate::now(w.write(&mut sink, b"e")).unwrap_err(),
-        Error::Timeout
+        Error::timeout()
     );
 }
 

@@ -53,7 +53,7 @@ impl BufferedWriter {
         if let Err(e) = self.flush(raw).await {
             let cause = match e {
                 Error::BlockingIo { .. } => Error::WouldBlock,
-                Error::Timeout => Error::Timeout,
+                Error::Timeout(m) => Error::Timeout(m),
                 e => return Err(e),
             };
             // Make some room by shifting, then buffer as much as possible.

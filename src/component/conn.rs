@@ -52,7 +52,7 @@ impl Deadline {
                 if poll(&[ready, &timer]).contains(&0) {
                     Ok(())
                 } else {
-                    Err(Error::Timeout)
+                    Err(Error::timeout())
                 }
             }
         }

@@ -366,7 +366,7 @@ impl Drop for Pending<'_, '_> {
 fn no_progress(timeout: Option<f64>) -> Error {
     match timeout {
         Some(t) if t <= 0.0 => Error::WouldBlock,
-        _ => Error::Timeout,
+        _ => Error::timeout(),
     }
 }
 

@@ -88,7 +88,7 @@ pub async fn create_connection(host: &str, port: u16, timeout: Option<f64>) -> R
         match connected {
             Some(Ok(())) => return Ok(P3Conn::new(tcp)),
             Some(Err(code)) => last = denied(from_code(code)),
-            None => last = Error::Timeout,
+            None => last = Error::timeout(),
         }
     }
     Err(last)
@@ -162,7 +162,7 @@ impl Listener {
             Some(Some(tcp)) => Ok(P3Conn::new(tcp)),
             Some(None) => Err(Error::os(Errno::BadFileDescriptor)),
             None if timeout == Some(0.0) => Err(Error::WouldBlock.read_would_block()),
-            None => Err(Error::Timeout),
+            None => Err(Error::timeout()),
         }
     }
 

@@ -4,7 +4,11 @@
 //! Rust `String` offsets are UTF-8 bytes while Python's sizes count characters.
 //!
 //! D1: a read that fails keeps every decoded character and every undecoded byte.
-//! D2: a strict decode error is raised only after the text before the bad byte was delivered.
+//! D2: a decode error sits at its place in the text. The bad bytes are skipped (the text
+//! that follows is what `errors='ignore'` would give), and the error is raised by the first
+//! read that needs text from beyond them; that read returns nothing, and what it had gathered
+//! stays for the next read. Every read keeps its own contract (one line, `limit`, `size`)
+//! before and after the error, so results never depend on how the bytes arrived.
 #![deny(unsafe_code)]
 
 pub mod cjk;
@@ -49,6 +53,17 @@ impl TextConfig {
     }
 }
 
+/// The decoding side of a text file.
+enum Decoding {
+    /// `undecoded` holds at most an incomplete sequence: the next step reads more bytes.
+    NeedBytes,
+    /// A decode error ends the decoded text: the next read that needs more text raises it.
+    Failed(Error),
+    /// The error was raised; `undecoded` holds the bytes received after the bad ones, not
+    /// decoded yet: the next step decodes them, without reading.
+    Resume,
+}
+
 pub struct TextFile<C: Conn> {
     buffer: BinaryFile<C>,
     mode: String,
@@ -60,8 +75,8 @@ pub struct TextFile<C: Conn> {
     /// Decoded text not returned yet: `decoded[decoded_pos..]`.
     decoded: String,
     decoded_pos: usize,
-    /// A decode error to raise once the text before it has been read (D2).
-    decode_error: Option<Error>,
+    /// Where decoding stands: reading on, or stopped at a decode error (D2).
+    decoding: Decoding,
     /// BOM handling on read is done (utf-8-sig, utf-16, utf-32).
     bom_checked: bool,
     nl: NewlineDecoder,
@@ -84,7 +99,7 @@ impl<C: Conn> TextFile<C> {
             in_offset: 0,
             decoded: String::new(),
             decoded_pos: 0,
-            decode_error: None,
+            decoding: Decoding::NeedBytes,
             bom_checked: false,
             nl,
             dec_state: Default::default(),
@@ -132,20 +147,41 @@ impl<C: Conn> TextFile<C> {
         s
     }
 
-    /// Read one chunk from the buffer and decode it; `Ok(false)` at EOF (nothing more).
+    /// Add decoded text: `Ok(true)` when text was added or more may come, `Ok(false)` at EOF
+    /// with nothing added (the readers then return what is left). A decode error is raised
+    /// here, when a reader needs text beyond it (D2).
     async fn read_chunk(&mut self) -> Result<bool> {
-        if let Some(e) = self.decode_error.take() {
-            return Err(e);
+        match std::mem::replace(&mut self.decoding, Decoding::NeedBytes) {
+            Decoding::Failed(e) => {
+                self.decoding = Decoding::Resume;
+                Err(e)
+            }
+            // The bytes after the bad ones were received already: decode them before
+            // asking the peer for more (a reply may depend on the lines they hold).
+            Decoding::Resume => {
+                self.decode_undecoded(false)?;
+                Ok(true)
+            }
+            Decoding::NeedBytes => {
+                // Pending writes go to the buffer (not flushed), as TextIOWrapper.read does.
+                self.push_pending().await?;
+                let chunk = self
+                    .buffer
+                    .read_chunk(CHUNK_SIZE)
+                    .await
+                    .map_err(Error::read_would_block)?;
+                let eof = chunk.is_empty();
+                self.undecoded.extend_from_slice(&chunk);
+                let added = self.decode_undecoded(eof)?;
+                Ok(!eof || added || matches!(self.decoding, Decoding::Failed(_)))
+            }
         }
-        // Pending writes go to the buffer (not flushed), as TextIOWrapper.read does.
-        self.push_pending().await?;
-        let chunk = self
-            .buffer
-            .read_chunk(CHUNK_SIZE)
-            .await
-            .map_err(Error::read_would_block)?;
-        let eof = chunk.is_empty();
-        self.undecoded.extend_from_slice(&chunk);
+    }
+
+    /// Decode `undecoded` as far as it goes (to its end at EOF) onto the unread text;
+    /// whether any text was added. At a decode error the text before it is added, the bad
+    /// bytes are dropped and the error waits in `decoding`.
+    fn decode_undecoded(&mut self, eof: bool) -> Result<bool> {
         let mut text = String::new();
         let start = self.skip_bom(eof)?;
         let input = &self.undecoded[start..];
@@ -161,7 +197,7 @@ impl<C: Conn> TextFile<C> {
         ) {
             Ok(n) => start + n,
             Err((n, e)) => {
-                self.decode_error = Some(e);
+                self.decoding = Decoding::Failed(e);
                 start + n
             }
         };
@@ -172,6 +208,7 @@ impl<C: Conn> TextFile<C> {
         } else {
             text
         };
+        let added = !text.is_empty();
         if self.decoded_pos == self.decoded.len() {
             self.decoded = text;
         } else {
@@ -181,7 +218,7 @@ impl<C: Conn> TextFile<C> {
             self.decoded.push_str(&text);
         }
         self.decoded_pos = 0;
-        Ok(!eof || self.decode_error.is_some())
+        Ok(added)
     }
 
     /// Strip the BOM at the start of the stream; returns how many bytes it took.

@@ -3,6 +3,7 @@
 
 mod cjk;
 mod codec;
+mod decode_errors;
 mod exhaustive;
 mod newline;
 
@@ -42,7 +43,7 @@ impl Conn for Mock {
         let mut st = self.0.borrow_mut();
         match st.chunks.pop_front() {
             None => Ok(0),
-            Some(None) => Err(Error::Timeout),
+            Some(None) => Err(Error::timeout()),
             // An empty chunk stands for "would block" (non-blocking socket, no data yet).
             Some(Some(c)) if c.is_empty() => Err(Error::WouldBlock),
             Some(Some(c)) => {
@@ -168,7 +169,7 @@ fn read_exact_char_counts() {
     assert_eq!(crate::now(t.read(Some(2))).unwrap(), "ic");
     assert_eq!(crate::now(t.readline(Some(1))).unwrap(), "\n");
     assert_eq!(crate::now(t.readline(Some(1))).unwrap(), "x");
-    assert_eq!(crate::now(t.read(Some(2))).unwrap_err(), Error::Timeout);
+    assert_eq!(crate::now(t.read(Some(2))).unwrap_err(), Error::timeout());
     assert_eq!(crate::now(t.read(Some(2))).unwrap(), "");
 }
 
@@ -259,7 +260,7 @@ fn d1_timeout_keeps_split_character() {
         Some(b"\n".to_vec()),
     ];
     let (_s, mut t, _m) = text_file(chunks, "r", "utf-8", "strict", None);
-    assert_eq!(crate::now(t.readline(None)).unwrap_err(), Error::Timeout);
+    assert_eq!(crate::now(t.readline(None)).unwrap_err(), Error::timeout());
     assert_eq!(crate::now(t.readline(None)).unwrap(), "p €\n");
 }
 
@@ -389,7 +390,7 @@ fn binary_batches(script: &[Option<Vec<u8>>], mode: &str, buffering: Option<i32>
                 consumed += d.len();
                 lines.extend(unpack(&d[..], &ends, |d, a, b| d[a..b].to_vec()));
             }
-            Err(Error::Timeout) => {}
+            Err(Error::Timeout(_)) => {}
             Err(e) => panic!("{e:?}"),
         }
     }
