@@ -119,8 +119,10 @@ export function errorFromPayload(p) {
       return new Cls(p.val.message, p, errno, code);
     }
     case 'ssl-error': {
+      // SSLEOFError: EOF in the handshake, or a write after the session failed (no reason).
+      const eof = p.val.message.startsWith('EOF occurred in violation of protocol');
       const Cls = { CERTIFICATE_VERIFY_FAILED: SSLCertVerificationError,
-        UNEXPECTED_EOF_WHILE_READING: SSLEOFError }[p.val.reason] ?? SSLError;
+        UNEXPECTED_EOF_WHILE_READING: SSLEOFError }[p.val.reason] ?? (eof ? SSLEOFError : SSLError);
       return new Cls(p.val.message, p);
     }
     default:

@@ -55,6 +55,13 @@ impl Error {
             wit::Error::SslError(e) => match e.reason.as_str() {
                 "CERTIFICATE_VERIFY_FAILED" => "SSLCertVerificationError",
                 "UNEXPECTED_EOF_WHILE_READING" => "SSLEOFError",
+                // A write after the session failed: SSLEOFError without a reason.
+                "" if e
+                    .message
+                    .starts_with("EOF occurred in violation of protocol") =>
+                {
+                    "SSLEOFError"
+                }
                 _ => "SSLError",
             },
         }

@@ -258,3 +258,113 @@ impl Drop for Relay {
         let _ = self.child.wait();
     }
 }
+
+/// A misbehaving TLS server (`peers/tls_faults.py MODE ARG`), serving every connection
+/// the same way; killed on drop.
+pub struct Faults {
+    child: Child,
+    pub port: u16,
+}
+
+impl Faults {
+    pub fn start(args: &[&str]) -> Faults {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/peers/tls_faults.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("python3");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut first)
+            .expect("tls_faults.py started");
+        let port = first
+            .trim()
+            .strip_prefix("port ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("tls_faults.py said {first:?}"));
+        Faults { child, port }
+    }
+}
+
+impl Drop for Faults {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One outcome in the shape both clients report: `["ok", value]` or `["err", class,
+/// reason or null, message]` (CPython's message without `(_ssl.c:N)`, sockfile's without
+/// its `(rustls: ...)` detail).
+pub type Outcome = serde_json::Value;
+
+/// CPython's `ssl` client against `port` (`peers/ssl_client.py`): the wrap, then `ops`.
+pub fn cpython_client(
+    port: u16,
+    name: Option<&str>,
+    cafile: Option<&str>,
+    timeout: f64,
+    ops: &[&str],
+) -> Vec<Outcome> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/peers/ssl_client.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .args([
+            &port.to_string(),
+            name.unwrap_or("-"),
+            cafile.unwrap_or("-"),
+            &timeout.to_string(),
+        ])
+        .args(ops)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "ssl_client.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect()
+}
+
+/// A sockfile result as an [`Outcome`], with the class CPython would raise.
+pub fn outcome<T: Into<serde_json::Value>>(r: crate::R<T>) -> Outcome {
+    use crate::WitError;
+    match r {
+        Ok(v) => serde_json::json!(["ok", v.into()]),
+        Err(e) => {
+            let (class, reason, message) = match &e {
+                WitError::SslError(s) => {
+                    let class = if s.reason == "CERTIFICATE_VERIFY_FAILED" {
+                        "SSLCertVerificationError"
+                    } else if s.reason == "UNEXPECTED_EOF_WHILE_READING"
+                        || s.message
+                            .starts_with("EOF occurred in violation of protocol")
+                    {
+                        "SSLEOFError"
+                    } else {
+                        "SSLError"
+                    };
+                    let msg = match s.message.find(" (rustls: ") {
+                        Some(i) => s.message[..i].to_string(),
+                        None => s.message.clone(),
+                    };
+                    let reason = (!s.reason.is_empty()).then(|| s.reason.clone());
+                    (class, reason, msg)
+                }
+                WitError::Timeout(m) => ("TimeoutError", None, m.clone()),
+                WitError::ValueError(m) => ("ValueError", None, m.clone()),
+                other => {
+                    let (kind, msg) = crate::err_of(other);
+                    return serde_json::json!(["err", kind, null, msg]);
+                }
+            };
+            serde_json::json!(["err", class, reason, message])
+        }
+    }
+}

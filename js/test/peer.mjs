@@ -27,6 +27,10 @@ const server = net.createServer(async (sock) => {
       sock.on('data', (d) => sock.write(d.toString('utf8').toUpperCase()));
       sock.on('end', () => sock.end());
       break;
+    case 'tls-alert':
+      // Answer the ClientHello with one TLS alert record (payload: its bytes).
+      sock.once('data', () => sock.write(Buffer.from(payload)));
+      break;
     case 'stall': {
       // Read nothing for a while, then everything; report the count.
       sock.pause();

@@ -298,3 +298,41 @@ test('wrapTls: TLS 1.3 to a Node TLS server, makefile over it, and verification 
   });
   await p.worker.terminate();
 });
+
+test('TLS errors name what OpenSSL names: alerts, IDNA A-labels, trailing dots, ssl timeouts', async () => {
+  // A fatal certificate_unknown alert in answer to the ClientHello (CPython's reason).
+  let p = await peer('tls-alert', [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x2e]);
+  assert.throws(() => createConnection('127.0.0.1', p.port, { timeout: 10 }).wrapTls('localhost'), (e) => {
+    assert.ok(e instanceof SSLError && !(e instanceof SSLCertVerificationError));
+    assert.equal(e.reason, 'SSLV3_ALERT_CERTIFICATE_UNKNOWN');
+    assert.ok(e.message.startsWith('[SSL: SSLV3_ALERT_CERTIFICATE_UNKNOWN] sslv3 alert certificate unknown'));
+    return true;
+  });
+  await p.worker.terminate();
+  // An alert CPython has no reason name for: reason '' (None), message '[SSL] ...'.
+  p = await peer('tls-alert', [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x78]);
+  assert.throws(() => createConnection('127.0.0.1', p.port, { timeout: 10 }).wrapTls('localhost'), (e) => {
+    assert.equal(e.reason, '');
+    assert.ok(e.message.startsWith('[SSL] tlsv1 alert no application protocol'));
+    return true;
+  });
+  await p.worker.terminate();
+  const pki = testPki();
+  p = await peer('tls-echo-upper', { cert: pki.cert, key: pki.key });
+  // An internationalised name is checked as its A-label; a trailing dot does not match.
+  for (const [name, shown] of [['bücher.example', 'xn--bcher-kva.example'], ['localhost.', 'localhost.']]) {
+    assert.throws(() => createConnection('127.0.0.1', p.port, { timeout: 10 }).wrapTls(name, { caPem: pki.ca }), (e) => {
+      assert.ok(e instanceof SSLCertVerificationError);
+      assert.equal(e.verifyMessage, `Hostname mismatch, certificate is not valid for '${shown}'.`);
+      return true;
+    });
+  }
+  // A read that times out on a TLS socket: ssl's message.
+  const sock = createConnection('127.0.0.1', p.port, { timeout: 10 }).wrapTls('localhost', { caPem: pki.ca });
+  const f = sock.makefile('rb');
+  assert.equal(dec.decode(f.readline()), 'hello over tls\n');
+  sock.settimeout(0.3);
+  assert.throws(() => f.readline(), (e) => e instanceof TimeoutError && e.message === 'The read operation timed out');
+  sock.close();
+  await p.worker.terminate();
+});

@@ -90,7 +90,9 @@ fn roots(ca_pem: Option<&str>) -> Result<Arc<RootCertStore>> {
         None => store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
         Some(pem) => {
             for c in certs(pem)? {
-                store.add(c).map_err(|e| super::errors::ssl_error(&e))?;
+                store
+                    .add(c)
+                    .map_err(|e| super::errors::ssl_error(&e, &Default::default()))?;
             }
         }
     }
@@ -103,6 +105,8 @@ fn roots(ca_pem: Option<&str>) -> Result<Arc<RootCertStore>> {
 struct Verifier {
     chain: Option<Arc<WebPkiServerVerifier>>,
     check_hostname: bool,
+    /// The server name, if it ends with a dot (rustls' name type drops it).
+    absolute_name: Option<String>,
     provider: Arc<CryptoProvider>,
 }
 
@@ -123,6 +127,16 @@ impl ServerCertVerifier for Verifier {
                 rustls::CertificateError::NotValidForName
                 | rustls::CertificateError::NotValidForNameContext { .. },
             )) if !self.check_hostname => Ok(ServerCertVerified::assertion()),
+            // OpenSSL compares the name as given: `localhost.` does not match a certificate
+            // for `localhost` (webpki, given the name without its dot, would accept it).
+            Ok(_) if self.check_hostname && self.absolute_name.is_some() => {
+                let name = self.absolute_name.clone().unwrap_or_default();
+                Err(rustls::Error::InvalidCertificate(
+                    rustls::CertificateError::Other(rustls::OtherError(Arc::new(
+                        AbsoluteNameMismatch(name),
+                    ))),
+                ))
+            }
             r => r,
         }
     }
@@ -162,6 +176,19 @@ impl ServerCertVerifier for Verifier {
     }
 }
 
+/// A server name with a trailing dot that the certificate was checked for without it:
+/// OpenSSL reports it as a hostname mismatch.
+#[derive(Debug)]
+pub struct AbsoluteNameMismatch(pub String);
+
+impl std::fmt::Display for AbsoluteNameMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "certificate is not valid for {:?}", self.0)
+    }
+}
+
+impl std::error::Error for AbsoluteNameMismatch {}
+
 fn alpn(config: &TlsConfig) -> Result<Vec<Vec<u8>>> {
     config
         .alpn
@@ -199,25 +226,31 @@ pub fn client(
     } else {
         None
     };
+    // CPython sends and checks the A-label of an internationalised name.
+    let name = match server_hostname {
+        Some(h) => super::idna::server_hostname(h)?,
+        None => peer_ip.to_string(),
+    };
     let verifier = Arc::new(Verifier {
         chain,
         check_hostname: config.check_hostname,
+        absolute_name: name.ends_with('.').then(|| name.clone()),
         provider: provider.clone(),
     });
     let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(versions(config.minimum_version.as_deref())?)
-        .map_err(|e| super::errors::ssl_error(&e))?
+        .map_err(|e| super::errors::ssl_error(&e, &Default::default()))?
         .dangerous()
         .with_custom_certificate_verifier(verifier);
     let mut cfg = match (&config.client_cert_pem, &config.client_key_pem) {
         (Some(cert), Some(k)) => builder
             .with_client_auth_cert(certs(cert)?, key(k)?)
-            .map_err(|e| super::errors::ssl_error(&e))?,
+            .map_err(|e| super::errors::ssl_error(&e, &Default::default()))?,
         (Some(cert), None) => {
             // load_cert_chain(certfile) with the key in the same PEM.
             builder
                 .with_client_auth_cert(certs(cert)?, key(cert)?)
-                .map_err(|e| super::errors::ssl_error(&e))?
+                .map_err(|e| super::errors::ssl_error(&e, &Default::default()))?
         }
         (None, Some(_)) => {
             return Err(Error::value("client-key-pem needs client-cert-pem"));
@@ -225,10 +258,7 @@ pub fn client(
         (None, None) => builder.with_no_client_auth(),
     };
     cfg.alpn_protocols = alpn(config)?;
-    let name = match server_hostname {
-        Some(h) => h,
-        None => peer_ip,
-    };
+    let name = name.as_str();
     let name = ServerName::try_from(name.trim_start_matches('[').trim_end_matches(']'))
         .map_err(|_| {
             Error::value(format!(
@@ -239,7 +269,7 @@ pub fn client(
         .to_owned();
     // Without a host name the peer's IP names the server: rustls sends no SNI for it.
     let conn = rustls::ClientConnection::new(Arc::new(cfg), name)
-        .map_err(|e| super::errors::ssl_error(&e))?;
+        .map_err(|e| super::errors::ssl_error(&e, &Default::default()))?;
     Ok(rustls::Connection::Client(conn))
 }
 
@@ -249,7 +279,7 @@ pub fn server(config: &TlsConfig, chain_pem: &str, key_pem: &str) -> Result<rust
     let provider = provider();
     let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(versions(config.minimum_version.as_deref())?)
-        .map_err(|e| super::errors::ssl_error(&e))?;
+        .map_err(|e| super::errors::ssl_error(&e, &Default::default()))?;
     let builder = match (&config.ca_pem, config.verify) {
         (Some(ca), true) => {
             let v = rustls::server::WebPkiClientVerifier::builder_with_provider(
@@ -264,10 +294,10 @@ pub fn server(config: &TlsConfig, chain_pem: &str, key_pem: &str) -> Result<rust
     };
     let mut cfg = builder
         .with_single_cert(certs(chain_pem)?, key(key_pem)?)
-        .map_err(|e| super::errors::ssl_error(&e))?;
+        .map_err(|e| super::errors::ssl_error(&e, &Default::default()))?;
     cfg.alpn_protocols = alpn(config)?;
-    let conn =
-        rustls::ServerConnection::new(Arc::new(cfg)).map_err(|e| super::errors::ssl_error(&e))?;
+    let conn = rustls::ServerConnection::new(Arc::new(cfg))
+        .map_err(|e| super::errors::ssl_error(&e, &Default::default()))?;
     Ok(rustls::Connection::Server(conn))
 }
 

@@ -11,17 +11,25 @@
 //! - every transport byte received was given to rustls, or waits in `cipher` (rustls'
 //!   plaintext buffer was full), so nothing a peer sent is lost; a receive drains what is
 //!   ready (plaintext, then the queued records) into the caller's buffer before it waits;
-//! - a receive or send that times out consumed nothing (deviation D1 holds over TLS).
+//! - a receive or send that times out consumed nothing (deviation D1 holds over TLS);
+//!   its message is `ssl`'s ("The read operation timed out", ...);
+//! - a fatal error is reported once, by the call that meets it; then reads see EOF and
+//!   writes fail as `SSLEOFError`, as CPython's `SSLSocket` after OpenSSL's fatal error.
 #![deny(unsafe_code)]
 
 mod config;
 mod errors;
+mod idna;
+#[rustfmt::skip]
+mod idna_tables;
 
 use std::cell::RefCell;
 use std::io::{Read, Write};
 use std::rc::Rc;
 
-use crate::error::{Error, Result};
+use crate::error::{
+    Error, Result, TLS_HANDSHAKE_TIMED_OUT, TLS_READ_TIMED_OUT, TLS_WRITE_TIMED_OUT,
+};
 use crate::lock::Lock;
 use crate::raw::{Conn, RecvQueue, Shutdown};
 use crate::MAX_READ;
@@ -166,8 +174,10 @@ pub struct TlsConn<C: Conn> {
     cipher: RefCell<RecvQueue>,
     /// TLS bytes produced and not yet taken by the transport.
     out: RefCell<Vec<u8>>,
-    /// A fatal TLS error: every later call reports it (the session is unusable).
-    failed: RefCell<Option<Error>>,
+    /// Whether a fatal error ended the session, and whether it was reported.
+    health: RefCell<Health>,
+    /// Record headers seen in what the peer sent (for OpenSSL's reasons).
+    records: RefCell<RecordScan>,
     /// One receive and one send at a time on the transport (0.3 calls overlap).
     rx: Lock,
     tx: Lock,
@@ -187,7 +197,8 @@ impl<C: Conn> TlsConn<C> {
             rq: RefCell::new(RecvQueue::default()),
             cipher: RefCell::new(RecvQueue::default()),
             out: RefCell::new(Vec::new()),
-            failed: RefCell::new(None),
+            health: RefCell::new(Health::Sound),
+            records: RefCell::new(RecordScan::default()),
             rx: Lock::default(),
             tx: Lock::default(),
         };
@@ -202,13 +213,14 @@ impl<C: Conn> TlsConn<C> {
     }
 
     async fn run_handshake(&self, timeout: Option<f64>) -> Result<()> {
+        let timed = |e| retimed(e, TLS_HANDSHAKE_TIMED_OUT);
         loop {
             self.produce();
-            self.flush_out(timeout).await?;
+            self.flush_out(timeout).await.map_err(timed)?;
             if !self.tls.borrow().is_handshaking() {
                 return Ok(());
             }
-            if !self.receive(timeout).await? {
+            if !self.receive(timeout).await.map_err(timed)? {
                 return Err(self.fail(errors::eof_in_handshake()));
             }
             if !self.feed()? {
@@ -269,24 +281,71 @@ impl<C: Conn> TlsConn<C> {
         })
     }
 
-    fn check(&self) -> Result<()> {
-        match &*self.failed.borrow() {
-            Some(e) => Err(e.clone()),
-            None => Ok(()),
+    fn failed(&self) -> bool {
+        !matches!(*self.health.borrow(), Health::Sound)
+    }
+
+    /// Before a receive: a failure not reported yet is reported now, once; after that the
+    /// stream reads as ended (`Ok(true)`).
+    fn check_read(&self) -> Result<bool> {
+        let mut h = self.health.borrow_mut();
+        match std::mem::replace(&mut *h, Health::Reported) {
+            Health::Sound => {
+                *h = Health::Sound;
+                Ok(false)
+            }
+            Health::Failed(e) => Err(e),
+            Health::Reported => Ok(true),
         }
     }
 
-    /// Record a fatal error (rustls queued its alert: `produce` moves it to `out`).
+    /// Before a send: a failure not reported yet is reported now; after that every write
+    /// is CPython's `SSLEOFError('EOF occurred in violation of protocol')`.
+    fn check_write(&self) -> Result<()> {
+        let mut h = self.health.borrow_mut();
+        match std::mem::replace(&mut *h, Health::Reported) {
+            Health::Sound => {
+                *h = Health::Sound;
+                Ok(())
+            }
+            Health::Failed(e) => Err(e),
+            Health::Reported => Err(errors::eof_after_failure()),
+        }
+    }
+
+    /// The caller is reporting the failure recorded by `fail` now.
+    fn reported(&self) {
+        let mut h = self.health.borrow_mut();
+        if matches!(*h, Health::Failed(_)) {
+            *h = Health::Reported;
+        }
+    }
+
+    /// Record a fatal error (rustls queued its alert: `produce` moves it to `out`). It is
+    /// reported once: by the caller that gets it back, or by the next call (`check_read`).
     fn fail(&self, e: Error) -> Error {
         self.produce();
-        *self.failed.borrow_mut() = Some(e.clone());
+        *self.health.borrow_mut() = Health::Failed(e.clone());
         e
+    }
+
+    /// What rustls' error does not say and OpenSSL's reason depends on.
+    fn context(&self, tls: &rustls::Connection, alert_refused: bool) -> errors::Context {
+        errors::Context {
+            established: !tls.is_handshaking(),
+            tls13: tls.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3),
+            alert_refused,
+            bad_header: self.records.borrow().bad_header,
+        }
     }
 
     /// Move every TLS byte rustls has queued into `out`. Drains while rustls wants to
     /// write: after a failure the alert must not stay behind a partial write.
     fn produce(&self) {
-        let mut tls = self.tls.borrow_mut();
+        self.produce_from(&mut self.tls.borrow_mut());
+    }
+
+    fn produce_from(&self, tls: &mut rustls::Connection) {
         let mut out = self.out.borrow_mut();
         while tls.wants_write() {
             match tls.write_tls(&mut *out) {
@@ -308,15 +367,21 @@ impl<C: Conn> TlsConn<C> {
                 if rest.is_empty() {
                     break Ok(());
                 }
+                let before = rest;
                 let n = match tls.read_tls(&mut rest) {
                     Ok(n) => n,
                     // rustls' buffers are full: the caller reads plaintext first.
                     Err(_) => break Ok(()),
                 };
+                self.records.borrow_mut().scan(&before[..n]);
                 q.consume(n);
                 took |= n > 0;
+                // What rustls queued so far goes out first, so that after an error
+                // `wants_write` tells whether the error itself queued an alert.
+                self.produce_from(&mut tls);
                 if let Err(e) = tls.process_new_packets() {
-                    break Err(e);
+                    let refused = tls.wants_write();
+                    break Err(ssl_error(&e, &self.context(&tls, refused)));
                 }
                 if n == 0 {
                     break Ok(());
@@ -328,7 +393,7 @@ impl<C: Conn> TlsConn<C> {
                 self.produce();
                 Ok(took)
             }
-            Err(e) => Err(self.fail(ssl_error(&e))),
+            Err(e) => Err(self.fail(e)),
         }
     }
 
@@ -338,9 +403,11 @@ impl<C: Conn> TlsConn<C> {
             let mut tls = self.tls.borrow_mut();
             let mut nothing: &[u8] = &[];
             let _ = tls.read_tls(&mut nothing);
-            tls.process_new_packets().map(|_| ())
+            tls.process_new_packets()
+                .map(|_| ())
+                .map_err(|e| ssl_error(&e, &self.context(&tls, false)))
         };
-        result.map_err(|e| self.fail(ssl_error(&e)))
+        result.map_err(|e| self.fail(e))
     }
 
     /// What can be read without waiting: rustls' plaintext, then what the queued records
@@ -357,8 +424,7 @@ impl<C: Conn> TlsConn<C> {
                 Err(e) if got == 0 => return Err(e),
                 Err(_) => return Ok(Some(got)),
             }
-            if got == buf.len() || self.cipher.borrow().is_empty() || self.failed.borrow().is_some()
-            {
+            if got == buf.len() || self.cipher.borrow().is_empty() || self.failed() {
                 return Ok((got > 0).then_some(got));
             }
             match self.feed() {
@@ -395,11 +461,25 @@ impl<C: Conn> TlsConn<C> {
             }
         }
         let _rx = self.rx.lock().await;
+        let r = self.receive_plain(buf, timeout).await;
+        if r.is_err() {
+            self.reported();
+        }
+        r
+    }
+
+    /// `recv_into` under the receive lock.
+    async fn receive_plain(&self, buf: &mut [u8], timeout: Option<f64>) -> Result<usize> {
         loop {
+            if self.check_read()? {
+                return Ok(0);
+            }
             if let Some(n) = self.read_ready(buf)? {
                 return Ok(n);
             }
-            self.check()?;
+            if self.check_read()? {
+                return Ok(0);
+            }
             // Records rustls produced while receiving (a key update's answer) go out
             // with the next send; push them now if nothing else is sending.
             if !self.out.borrow().is_empty() && !self.tx.is_held() {
@@ -407,7 +487,11 @@ impl<C: Conn> TlsConn<C> {
                 let _ = self.flush_out(Some(0.0)).await;
             }
             // What was received is given to rustls by `read_ready` above.
-            if !self.receive(timeout).await? {
+            let received = self
+                .receive(timeout)
+                .await
+                .map_err(|e| retimed(e, TLS_READ_TIMED_OUT))?;
+            if !received {
                 self.feed_eof()?;
             }
         }
@@ -435,9 +519,10 @@ impl<C: Conn> TlsConn<C> {
 
     async fn send(&self, data: &[u8], timeout: Option<f64>) -> Result<usize> {
         let _tx = self.tx.lock().await;
-        self.check()?;
+        self.check_write()?;
+        let timed = |e| retimed(e, TLS_WRITE_TIMED_OUT);
         // Earlier records first; if they cannot go, nothing of `data` is taken.
-        self.flush_out(timeout).await?;
+        self.flush_out(timeout).await.map_err(timed)?;
         let taken = {
             let mut tls = self.tls.borrow_mut();
             let n = data.len().min(MAX_READ);
@@ -452,7 +537,7 @@ impl<C: Conn> TlsConn<C> {
         match self.flush_out(timeout).await {
             Ok(()) => Ok(taken),
             Err(e) if e.is_no_progress() => Ok(taken),
-            Err(e) => Err(e),
+            Err(e) => Err(timed(e)),
         }
     }
 
@@ -467,7 +552,7 @@ impl<C: Conn> TlsConn<C> {
 
     /// Queue close_notify and push what the transport takes without waiting.
     fn close_notify(&self) {
-        if self.failed.borrow().is_none() {
+        if !self.failed() {
             self.tls.borrow_mut().send_close_notify();
         }
         self.produce();
@@ -482,5 +567,59 @@ impl<C: Conn> TlsConn<C> {
         self.close_notify();
         self.inner.discard_received(CLOSE_DISCARD_LIMIT);
         self.inner.clone().close();
+    }
+}
+
+/// A transport timeout, with `ssl`'s message for the operation it stopped.
+fn retimed(e: Error, message: &'static str) -> Error {
+    match e {
+        Error::Timeout(_) => Error::Timeout(message),
+        e => e,
+    }
+}
+
+/// Whether a fatal error ended the session (CPython: OpenSSL's error state).
+enum Health {
+    Sound,
+    /// Failed; the error not reported to a caller yet.
+    Failed(Error),
+    /// Failed and reported: reads see EOF, writes `SSLEOFError`.
+    Reported,
+}
+
+/// Follows the record framing of what the peer sent (5-byte headers, then the body) and
+/// keeps the first header OpenSSL would reject: a version that is not 3.x, or a content
+/// type that is not one of TLS's four. Only headers are looked at.
+#[derive(Default)]
+pub(crate) struct RecordScan {
+    /// Body bytes of the current record still to skip.
+    body_left: usize,
+    header: [u8; 5],
+    header_len: usize,
+    pub(crate) bad_header: Option<[u8; 5]>,
+}
+
+impl RecordScan {
+    pub(crate) fn scan(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() && self.bad_header.is_none() {
+            if self.body_left > 0 {
+                let n = self.body_left.min(bytes.len());
+                self.body_left -= n;
+                bytes = &bytes[n..];
+                continue;
+            }
+            let n = (5 - self.header_len).min(bytes.len());
+            self.header[self.header_len..self.header_len + n].copy_from_slice(&bytes[..n]);
+            self.header_len += n;
+            bytes = &bytes[n..];
+            if self.header_len == 5 {
+                let h = self.header;
+                self.header_len = 0;
+                self.body_left = u16::from_be_bytes([h[3], h[4]]) as usize;
+                if !(20..=23).contains(&h[0]) || h[1] != 3 {
+                    self.bad_header = Some(h);
+                }
+            }
+        }
     }
 }

@@ -275,7 +275,7 @@ fn payload(seed: u64, enc: &str) -> Vec<u8> {
         let k = (s.len() * 7 + i * 3 + seed as usize) % parts.len();
         out.extend_from_slice(parts[k]);
     }
-    if seed % 3 == 0 {
+    if seed.is_multiple_of(3) {
         out.extend_from_slice(if enc == "utf-8" { b"\xe2" } else { b"\x82" });
     }
     out
