@@ -15,6 +15,14 @@ for ex in http-client redis-client guest-check; do
         -o "target/examples/$ex.composed.wasm"
     echo "[examples] composed target/examples/$ex.composed.wasm"
 done
+# The Python guest (componentize-py, the `python/` package beside it), plugged into the 0.2
+# component.
+echo "[examples] building examples/python-client with componentize-py"
+target/pyenv/bin/componentize-py -d wit -w sockfile:socket/python-client componentize \
+    -p python -p examples/python-client app -o target/examples/python-client.wasm
+wac plug target/examples/python-client.wasm --plug target/component/sockfile.wasm \
+    -o target/examples/python-client.composed.wasm
+echo "[examples] composed target/examples/python-client.composed.wasm"
 # The 0.3 guests, plugged into the 0.3 component.
 echo "[examples] building the 0.3 guests"
 cargo build --release --target wasm32-wasip2 -p guest-check-p3 -p echo-server-async

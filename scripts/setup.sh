@@ -22,3 +22,10 @@ if ! command -v wac >/dev/null 2>&1; then
     echo "[setup] installing wac-cli 0.12.0 (cargo install, about 4 minutes on first use)"
     cargo install --locked wac-cli@0.12.0 --no-default-features --features wit
 fi
+# componentize-py (PyPI, pinned), in a venv under target/: builds the Python example guest.
+if [ ! -x target/pyenv/bin/componentize-py ] \
+    || ! target/pyenv/bin/componentize-py --version 2>/dev/null | grep -q "0.25.1"; then
+    echo "[setup] installing componentize-py 0.25.1 into target/pyenv"
+    python3 -m venv target/pyenv
+    target/pyenv/bin/pip install -q componentize-py==0.25.1
+fi

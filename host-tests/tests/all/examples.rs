@@ -318,3 +318,100 @@ fn composed_http_client_over_https() {
         r.stdout
     );
 }
+
+/// The Python guest (`examples/python-client`, componentize-py + the `python/` package):
+/// `urllib.request.urlopen` over sockfile after `sockfile.install()`: plain HTTP and HTTPS
+/// bodies exact, and the exceptions CPython raises for an unknown CA and a refused
+/// connection. One run (compiling the 21 MB component dominates).
+#[test]
+fn python_component_urlopen_over_sockfile() {
+    let composed = example_path("python-client.composed.wasm");
+    assert!(
+        composed.exists(),
+        "{} missing: run scripts/examples.sh",
+        composed.display()
+    );
+    let pki = host_tests::tls::pki();
+    let dir = std::env::temp_dir().join(format!("sockfile-py-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let body: Vec<u8> = (0..3_000_000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+        .collect();
+    std::fs::write(dir.join("body.bin"), &body).unwrap();
+    let d = dir.to_str().unwrap().to_string();
+    let port = free_port();
+    let _plain = python_server(
+        &[
+            "-m",
+            "http.server",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            &d,
+        ],
+        port,
+    );
+    let tls_port = free_port();
+    let code = format!(
+        "import functools, http.server, ssl\n\
+         h = functools.partial(http.server.SimpleHTTPRequestHandler, directory={d:?})\n\
+         s = http.server.ThreadingHTTPServer(('127.0.0.1', {tls_port}), h)\n\
+         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n\
+         ctx.load_cert_chain({c:?}, {k:?})\n\
+         s.socket = ctx.wrap_socket(s.socket, server_side=True)\n\
+         s.serve_forever()\n",
+        c = pki.path("server.pem"),
+        k = pki.path("server.key"),
+    );
+    let _tls = python_server(&["-c", &code], tls_port);
+    let refused = free_port();
+    let plain_url = format!("http://127.0.0.1:{port}/body.bin");
+    let tls_url = format!("https://localhost:{tls_port}/body.bin");
+    let refused_url = format!("http://127.0.0.1:{refused}/");
+    let args = [
+        "python-client",
+        "get",
+        &plain_url,
+        "-",
+        "get",
+        &tls_url,
+        &pki.ca,
+        "get",
+        &tls_url,
+        "-",
+        "get",
+        &refused_url,
+        "-",
+    ];
+    let (ok, out, err) = run_command(&composed, &args);
+    assert!(ok, "python-client failed: {err}\n{out}");
+    let out_sha = std::process::Command::new("sha256sum")
+        .arg(dir.join("body.bin"))
+        .output()
+        .unwrap();
+    let sha = String::from_utf8_lossy(&out_sha.stdout)
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let exact = format!(
+        "status: 200 OK\ncontent-length: {n}\nbody-bytes: {n}\nbody-sha256: {sha}\n",
+        n = body.len()
+    );
+    let parts: Vec<&str> = out.split("\nget ").collect();
+    assert_eq!(parts.len(), 4, "{out}");
+    assert!(format!("{}\n", parts[0]).ends_with(&exact), "plain HTTP: {out}");
+    assert!(format!("{}\n", parts[1]).ends_with(&exact), "HTTPS with the test CA: {out}");
+    // What CPython's urlopen raises: URLError around SSLCertVerificationError, and
+    // around ConnectionRefusedError, whose errno is the component's `errno.ECONNREFUSED`
+    // (wasi-libc numbers it 14; Linux 111).
+    assert!(
+        parts[2].contains("error: URLError: <urlopen error [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate"),
+        "unknown CA: {out}"
+    );
+    assert!(
+        parts[3].contains("error: URLError: <urlopen error [Errno 14] Connection refused>"),
+        "refused: {out}"
+    );
+}
