@@ -1,8 +1,12 @@
 """A Python component using the standard library's clients over sockfile, as a user would
 write them: `sockfile.install()` first, then `urllib.request`, `http.client`, `smtplib`.
 
-    app.wasm get URL CA [get URL CA ...]   urlopen(URL) for each; CA is PEM text to trust
-                                           (a context with cadata=CA), or - for the default
+    app.wasm COMMAND ARGS [COMMAND ARGS ...], each of:
+      get URL CA       urlopen(URL); CA is PEM text to trust (cadata=CA), or - for the default
+      http PORT        http.client on one keep-alive connection: GET /plain, then GET /chunked
+      smtp PORT CA     smtplib: EHLO, STARTTLS (trusting CA), send a message, QUIT
+      lines PORT ENC   socket.makefile('r', encoding=ENC) read line by line; the peer stalls
+                       mid-line once: a 0.3 s timeout, then the whole line (nothing lost)
 """
 import sys
 
@@ -11,6 +15,9 @@ import sockfile
 sockfile.install()
 
 import hashlib  # noqa: E402
+import http.client  # noqa: E402
+import smtplib  # noqa: E402
+import socket  # noqa: E402
 import ssl  # noqa: E402
 import urllib.request  # noqa: E402
 
@@ -28,15 +35,66 @@ def get(url, ca=None):
         print("body-sha256:", hashlib.sha256(body).hexdigest())
 
 
+def http_keepalive(port):
+    print("http", port)
+    conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
+    conn.request("GET", "/plain")
+    r = conn.getresponse()
+    body = r.read()
+    first = conn.sock
+    print("plain:", r.status, len(body), hashlib.sha256(body).hexdigest())
+    conn.request("GET", "/chunked")
+    r = conn.getresponse()
+    body = r.read()
+    print("chunked:", r.status, r.getheader("Transfer-Encoding"), len(body),
+          hashlib.sha256(body).hexdigest())
+    print("same connection:", conn.sock is first)
+    conn.close()
+
+
+def smtp(port, ca):
+    print("smtp", port)
+    with smtplib.SMTP("localhost", int(port), timeout=30) as s:
+        s.ehlo("sockfile.test")
+        print("starttls offered:", s.has_extn("starttls"))
+        s.starttls(context=ssl.create_default_context(cadata=ca))
+        print("tls:", s.sock.version())
+        s.ehlo("sockfile.test")
+        s.sendmail("a@sockfile.test", ["b@sockfile.test"],
+                   "Subject: from a Python component\r\n\r\nh\u00e9llo over STARTTLS\r\n"
+                   .encode("utf-8"))
+        print("sent")
+
+
+def lines(port, encoding):
+    print("lines", port, encoding)
+    s = socket.create_connection(("127.0.0.1", int(port)), timeout=0.3)
+    f = s.makefile("r", encoding=encoding, newline="")
+    print("isinstance:", isinstance(f, __import__("io").TextIOBase))
+    try:
+        f.readline()
+    except TimeoutError as e:
+        print("timeout:", type(e).__name__, e)
+    s.settimeout(None)
+    for line in f:
+        print("line:", ascii(line))
+    f.close()
+    s.close()
+
+
 class Run(exports.Run):
     def run(self) -> None:
         args = sys.argv[1:]
-        while len(args) >= 3 and args[0] == "get":
-            url, ca = args[1], None if args[2] == "-" else args[2]
-            args = args[3:]
+        commands = {"get": (2, get), "http": (1, http_keepalive), "smtp": (2, smtp),
+                    "lines": (2, lines)}
+        while args and args[0] in commands:
+            n, f = commands[args[0]]
+            params, args = args[1:1 + n], args[1 + n:]
+            if params[-1:] == ["-"]:
+                params[-1] = None
             try:
-                get(url, ca)
+                f(*params)
             except Exception as e:  # the class and message, as Python prints them
                 print("error: %s: %s" % (type(e).__name__, e))
         if args:
-            print("usage: get URL CA [get URL CA ...]")
+            print("usage: see examples/python-client/app.py")

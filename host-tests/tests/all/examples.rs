@@ -401,8 +401,14 @@ fn python_component_urlopen_over_sockfile() {
     );
     let parts: Vec<&str> = out.split("\nget ").collect();
     assert_eq!(parts.len(), 4, "{out}");
-    assert!(format!("{}\n", parts[0]).ends_with(&exact), "plain HTTP: {out}");
-    assert!(format!("{}\n", parts[1]).ends_with(&exact), "HTTPS with the test CA: {out}");
+    assert!(
+        format!("{}\n", parts[0]).ends_with(&exact),
+        "plain HTTP: {out}"
+    );
+    assert!(
+        format!("{}\n", parts[1]).ends_with(&exact),
+        "HTTPS with the test CA: {out}"
+    );
     // What CPython's urlopen raises: URLError around SSLCertVerificationError, and
     // around ConnectionRefusedError, whose errno is the component's `errno.ECONNREFUSED`
     // (wasi-libc numbers it 14; Linux 111).
@@ -413,5 +419,134 @@ fn python_component_urlopen_over_sockfile() {
     assert!(
         parts[3].contains("error: URLError: <urlopen error [Errno 14] Connection refused>"),
         "refused: {out}"
+    );
+}
+
+/// A peer for the Python `lines` command: `first`, a stall longer than the client's 0.3 s
+/// timeout, then `rest` and EOF.
+fn stalling_peer(first: &'static [u8], rest: &'static [u8]) -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        use std::io::Write;
+        let (mut s, _) = l.accept().unwrap();
+        s.write_all(first).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1200));
+        s.write_all(rest).unwrap();
+    });
+    port
+}
+
+/// The standard library's own clients, unchanged in the Python component over sockfile:
+/// `http.client` keep-alive with a chunked response, `smtplib` with `starttls()` against
+/// aiosmtpd, and text `makefile` with legacy codecs through a timeout mid-line (D1).
+#[test]
+fn python_component_stdlib_clients_over_sockfile() {
+    use std::io::BufRead;
+    let composed = example_path("python-client.composed.wasm");
+    assert!(
+        composed.exists(),
+        "{} missing: run scripts/examples.sh",
+        composed.display()
+    );
+    let pki = host_tests::tls::pki();
+    // HTTP/1.1 with keep-alive: /plain has a Content-Length, /chunked is chunked.
+    let port = free_port();
+    let code = format!(
+        "import http.server\n\
+         class H(http.server.BaseHTTPRequestHandler):\n\
+         \x20   protocol_version = 'HTTP/1.1'\n\
+         \x20   def do_GET(self):\n\
+         \x20       body = bytes(range(256)) * 4000\n\
+         \x20       self.send_response(200)\n\
+         \x20       if self.path == '/chunked':\n\
+         \x20           self.send_header('Transfer-Encoding', 'chunked')\n\
+         \x20           self.end_headers()\n\
+         \x20           for i in range(0, len(body), 7000):\n\
+         \x20               c = body[i:i + 7000]\n\
+         \x20               self.wfile.write(b'%x\\r\\n%s\\r\\n' % (len(c), c))\n\
+         \x20           self.wfile.write(b'0\\r\\n\\r\\n')\n\
+         \x20       else:\n\
+         \x20           self.send_header('Content-Length', str(len(body)))\n\
+         \x20           self.end_headers()\n\
+         \x20           self.wfile.write(body)\n\
+         \x20   def log_message(self, *a): pass\n\
+         http.server.ThreadingHTTPServer(('127.0.0.1', {port}), H).serve_forever()\n"
+    );
+    let _http = python_server(&["-c", &code], port);
+    let body: Vec<u8> = (0..4000).flat_map(|_| 0u8..=255).collect();
+    let sha = {
+        use std::io::Write;
+        let mut c = std::process::Command::new("sha256sum")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        c.stdin.take().unwrap().write_all(&body).unwrap();
+        let out = c.wait_with_output().unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .split(' ')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    // aiosmtpd requiring STARTTLS.
+    let mut child = std::process::Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/peers/smtp_server.py"))
+        .args([pki.path("server.pem"), pki.path("server.key")])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 with aiosmtpd (scripts/test-servers.sh installs it)");
+    let mut events = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = events.next().unwrap().unwrap();
+    let smtp_port = first.strip_prefix("port ").unwrap().to_string();
+    let _smtp = Server(child);
+    // Text lines: cp1252, and shift_jis stalled inside a two-byte character.
+    let cp1252 = stalling_peer(b"sec", b"ond caf\xe9\r\nthird\n").to_string();
+    let sjis = stalling_peer(b"\x82", b"\xa0 end\r\n\x93\xfa\x96\x7b\n").to_string();
+    let port_s = port.to_string();
+    let args = [
+        "python-client",
+        "http",
+        &port_s,
+        "smtp",
+        &smtp_port,
+        &pki.ca,
+        "lines",
+        &cp1252,
+        "cp1252",
+        "lines",
+        &sjis,
+        "shift_jis",
+    ];
+    let (ok, out, err) = run_command(&composed, &args);
+    assert!(ok, "python-client failed: {err}\n{out}");
+    let n = body.len();
+    let want = format!(
+        "http {port}\n\
+         plain: 200 {n} {sha}\n\
+         chunked: 200 chunked {n} {sha}\n\
+         same connection: True\n\
+         smtp {smtp_port}\n\
+         starttls offered: True\n\
+         tls: TLSv1.3\n\
+         sent\n\
+         lines {cp1252} cp1252\n\
+         isinstance: True\n\
+         timeout: TimeoutError timed out\n\
+         line: 'second caf\\xe9\\r\\n'\n\
+         line: 'third\\n'\n\
+         lines {sjis} shift_jis\n\
+         isinstance: True\n\
+         timeout: TimeoutError timed out\n\
+         line: '\\u3042 end\\r\\n'\n\
+         line: '\\u65e5\\u672c\\n'\n"
+    );
+    assert_eq!(out, want);
+    let message = events.next().unwrap().unwrap();
+    assert!(
+        message.starts_with("message a@sockfile.test b@sockfile.test ")
+            && message.ends_with(" tls"),
+        "{message}"
     );
 }
