@@ -7,6 +7,9 @@ write them: `sockfile.install()` first, then `urllib.request`, `http.client`, `s
       smtp PORT CA     smtplib: EHLO, STARTTLS (trusting CA), send a message, QUIT
       lines PORT ENC   socket.makefile('r', encoding=ENC) read line by line; the peer stalls
                        mid-line once: a 0.3 s timeout, then the whole line (nothing lost)
+      ftp PORT         ftplib: login user/pw, LIST, RETR body.bin (passive mode)
+      tls PORT CA NAME ssl: wrap_socket(server_hostname=NAME) trusting CA; the session or
+                       the SSLCertVerificationError with its attributes
 """
 import sys
 
@@ -16,6 +19,7 @@ sockfile.install()
 
 import hashlib  # noqa: E402
 import http.client  # noqa: E402
+import ftplib  # noqa: E402
 import smtplib  # noqa: E402
 import socket  # noqa: E402
 import ssl  # noqa: E402
@@ -82,11 +86,38 @@ def lines(port, encoding):
     s.close()
 
 
+def ftp(port):
+    print("ftp", port)
+    with ftplib.FTP(timeout=30) as f:
+        f.connect("127.0.0.1", int(port))
+        f.login("user", "pw")
+        names = []
+        f.retrlines("NLST", names.append)
+        print("names:", names)
+        data = bytearray()
+        f.retrbinary("RETR body.bin", data.extend)
+        print("retr:", len(data), hashlib.sha256(data).hexdigest())
+
+
+def tls(port, ca, name):
+    print("tls", port, name)
+    ctx = ssl.create_default_context(cadata=ca)
+    raw = socket.create_connection(("127.0.0.1", int(port)), timeout=30)
+    try:
+        s = ctx.wrap_socket(raw, server_hostname=name)
+    except ssl.SSLCertVerificationError as e:
+        print("error:", type(e).__name__, e.reason, e.library, e.verify_code,
+              e.verify_message)
+        return
+    print("session:", s.version(), s.cipher()[0], isinstance(s, socket.socket))
+    s.close()
+
+
 class Run(exports.Run):
     def run(self) -> None:
         args = sys.argv[1:]
         commands = {"get": (2, get), "http": (1, http_keepalive), "smtp": (2, smtp),
-                    "lines": (2, lines)}
+                    "lines": (2, lines), "ftp": (1, ftp), "tls": (3, tls)}
         while args and args[0] in commands:
             n, f = commands[args[0]]
             params, args = args[1:1 + n], args[1 + n:]

@@ -504,9 +504,39 @@ fn python_component_stdlib_clients_over_sockfile() {
     // Text lines: cp1252, and shift_jis stalled inside a two-byte character.
     let cp1252 = stalling_peer(b"sec", b"ond caf\xe9\r\nthird\n").to_string();
     let sjis = stalling_peer(b"\x82", b"\xa0 end\r\n\x93\xfa\x96\x7b\n").to_string();
+    // pyftpdlib serving `dir` (body.bin) to user/pw.
+    let dir = std::env::temp_dir().join(format!("sockfile-ftp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("body.bin"), &body).unwrap();
+    let ftp_port = free_port();
+    let code = format!(
+        "from pyftpdlib.authorizers import DummyAuthorizer\n\
+         from pyftpdlib.handlers import FTPHandler\n\
+         from pyftpdlib.servers import FTPServer\n\
+         import logging; logging.disable(logging.CRITICAL)\n\
+         a = DummyAuthorizer(); a.add_user('user', 'pw', {d:?}, perm='elr')\n\
+         FTPHandler.authorizer = a\n\
+         FTPServer(('127.0.0.1', {ftp_port}), FTPHandler).serve_forever()\n",
+        d = dir.to_str().unwrap()
+    );
+    let _ftp = python_server(&["-c", &code], ftp_port);
+    let ftp_s = ftp_port.to_string();
+    // A TLS server (the relay) for the name checks.
+    let relay = host_tests::tls::Relay::start(&[]);
+    let relay_s = relay.port.to_string();
     let port_s = port.to_string();
     let args = [
         "python-client",
+        "ftp",
+        &ftp_s,
+        "tls",
+        &relay_s,
+        &pki.ca,
+        "localhost",
+        "tls",
+        &relay_s,
+        &pki.ca,
+        "example.com",
         "http",
         &port_s,
         "smtp",
@@ -523,7 +553,14 @@ fn python_component_stdlib_clients_over_sockfile() {
     assert!(ok, "python-client failed: {err}\n{out}");
     let n = body.len();
     let want = format!(
-        "http {port}\n\
+        "ftp {ftp_port}\n\
+         names: ['body.bin']\n\
+         retr: {n} {sha}\n\
+         tls {relay_s} localhost\n\
+         session: TLSv1.3 TLS_CHACHA20_POLY1305_SHA256 True\n\
+         tls {relay_s} example.com\n\
+         error: SSLCertVerificationError CERTIFICATE_VERIFY_FAILED SSL 62 Hostname mismatch, certificate is not valid for 'example.com'.\n\
+         http {port}\n\
          plain: 200 {n} {sha}\n\
          chunked: 200 chunked {n} {sha}\n\
          same connection: True\n\
