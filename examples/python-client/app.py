@@ -5,8 +5,12 @@ write them: `sockfile.install()` first, then `urllib.request`, `http.client`, `s
       get URL CA       urlopen(URL); CA is PEM text to trust (cadata=CA), or - for the default
       http PORT        http.client on one keep-alive connection: GET /plain, then GET /chunked
       smtp PORT CA     smtplib: EHLO, STARTTLS (trusting CA), send a message, QUIT
-      lines PORT ENC   socket.makefile('r', encoding=ENC) read line by line; the peer stalls
-                       mid-line once: a 0.3 s timeout, then the whole line (nothing lost)
+      lines PORT ENC NL  socket.makefile('r', encoding=ENC, newline=NL: none, '', lf, cr,
+                       crlf) read line by line; the peer stalls mid-line once: a 0.3 s
+                       timeout, then the whole line (nothing lost)
+      connect PORT     socket.create_connection: the exception's class, errno name, message
+      reset PORT       for line in makefile('rb') until the peer's reset: the lines, then
+                       the exception's class and errno name
       ftp PORT         ftplib: login user/pw, LIST, RETR body.bin (passive mode)
       tls PORT CA NAME ssl: wrap_socket(server_hostname=NAME) trusting CA; the session or
                        the SSLCertVerificationError with its attributes
@@ -70,10 +74,11 @@ def smtp(port, ca):
         print("sent")
 
 
-def lines(port, encoding):
-    print("lines", port, encoding)
+def lines(port, encoding, newline):
+    print("lines", port, encoding, newline)
+    newline = {"none": None, "": "", "lf": "\n", "cr": "\r", "crlf": "\r\n"}[newline or ""]
     s = socket.create_connection(("127.0.0.1", int(port)), timeout=0.3)
-    f = s.makefile("r", encoding=encoding, newline="")
+    f = s.makefile("r", encoding=encoding, newline=newline)
     print("isinstance:", isinstance(f, __import__("io").TextIOBase))
     try:
         f.readline()
@@ -113,15 +118,43 @@ def tls(port, ca, name):
     s.close()
 
 
+def errno_name(e):
+    import errno
+
+    return errno.errorcode.get(e.errno, e.errno)
+
+
+def connect(port):
+    print("connect", port)
+    try:
+        socket.create_connection(("127.0.0.1", int(port)), timeout=10)
+        print("connected")
+    except OSError as e:
+        print("error:", type(e).__name__, errno_name(e), e.strerror)
+
+
+def reset(port):
+    print("reset", port)
+    s = socket.create_connection(("127.0.0.1", int(port)), timeout=10)
+    f = s.makefile("rb")
+    try:
+        for line in f:
+            print("line:", line)
+    except OSError as e:
+        print("error:", type(e).__name__, errno_name(e), e.strerror)
+    print("then:", f.readline())
+
+
 class Run(exports.Run):
     def run(self) -> None:
         args = sys.argv[1:]
         commands = {"get": (2, get), "http": (1, http_keepalive), "smtp": (2, smtp),
-                    "lines": (2, lines), "ftp": (1, ftp), "tls": (3, tls)}
+                    "lines": (3, lines), "ftp": (1, ftp), "tls": (3, tls),
+                    "connect": (1, connect), "reset": (1, reset)}
         while args and args[0] in commands:
             n, f = commands[args[0]]
             params, args = args[1:1 + n], args[1 + n:]
-            if params[-1:] == ["-"]:
+            if f is get and params[-1] == "-":
                 params[-1] = None
             try:
                 f(*params)

@@ -777,12 +777,28 @@ pub fn run_command_on(engine: &Engine, path: &std::path::Path, args: &[&str]) ->
     run_command_env(engine, path, args, &[])
 }
 
+/// [`run_command`] in a host that grants no TCP (`WasiCtxBuilder::allow_tcp(false)`, as
+/// `wasmtime run` without `-S inherit-network`).
+pub fn run_command_without_network(path: &std::path::Path, args: &[&str]) -> CommandRun {
+    run_command_in(engine(), path, args, &[], false)
+}
+
 /// [`run_command_on`] with these environment variables.
 pub fn run_command_env(
     engine: &Engine,
     path: &std::path::Path,
     args: &[&str],
     env: &[(&str, &str)],
+) -> CommandRun {
+    run_command_in(engine, path, args, env, true)
+}
+
+fn run_command_in(
+    engine: &Engine,
+    path: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    network: bool,
 ) -> CommandRun {
     use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
     let t = std::time::Instant::now();
@@ -801,6 +817,9 @@ pub fn run_command_env(
     let mut wasi = command_wasi_builder(args, &stdout, &stderr);
     for (k, v) in env {
         wasi.env(k, v);
+    }
+    if !network {
+        wasi.allow_tcp(false);
     }
     let mut store = store_with(engine, wasi.build());
     let command =

@@ -504,6 +504,23 @@ fn python_component_stdlib_clients_over_sockfile() {
     // Text lines: cp1252, and shift_jis stalled inside a two-byte character.
     let cp1252 = stalling_peer(b"sec", b"ond caf\xe9\r\nthird\n").to_string();
     let sjis = stalling_peer(b"\x82", b"\xa0 end\r\n\x93\xfa\x96\x7b\n").to_string();
+    let nl: Vec<String> = (0..4)
+        .map(|_| stalling_peer(b"sec", b"ond caf\xe9\r\nthird\n").to_string())
+        .collect();
+    // A peer that sends two lines and part of a third, then resets the connection.
+    let reset_port = free_port();
+    let code = format!(
+        "import socket, struct, threading, time\n\
+         l = socket.create_server(('127.0.0.1', {reset_port}))\n\
+         def serve(c):\n\
+         \x20   c.sendall(b'one\\ntwo\\npart'); time.sleep(0.5)\n\
+         \x20   c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0)); c.close()\n\
+         while True:\n\
+         \x20   c, _ = l.accept(); threading.Thread(target=serve, args=(c,)).start()\n"
+    );
+    let _reset = python_server(&["-c", &code], reset_port);
+    let reset_s = reset_port.to_string();
+    let refused = free_port().to_string();
     // pyftpdlib serving `dir` (body.bin) to user/pw.
     let dir = std::env::temp_dir().join(format!("sockfile-ftp-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -545,9 +562,31 @@ fn python_component_stdlib_clients_over_sockfile() {
         "lines",
         &cp1252,
         "cp1252",
+        "",
         "lines",
         &sjis,
         "shift_jis",
+        "",
+        "lines",
+        &nl[0],
+        "cp1252",
+        "none",
+        "lines",
+        &nl[1],
+        "cp1252",
+        "lf",
+        "lines",
+        &nl[2],
+        "cp1252",
+        "cr",
+        "lines",
+        &nl[3],
+        "cp1252",
+        "crlf",
+        "connect",
+        &refused,
+        "reset",
+        &reset_s,
     ];
     let (ok, out, err) = run_command(&composed, &args);
     assert!(ok, "python-client failed: {err}\n{out}");
@@ -568,16 +607,47 @@ fn python_component_stdlib_clients_over_sockfile() {
          starttls offered: True\n\
          tls: TLSv1.3\n\
          sent\n\
-         lines {cp1252} cp1252\n\
+         lines {cp1252} cp1252 \n\
          isinstance: True\n\
          timeout: TimeoutError timed out\n\
          line: 'second caf\\xe9\\r\\n'\n\
          line: 'third\\n'\n\
-         lines {sjis} shift_jis\n\
+         lines {sjis} shift_jis \n\
          isinstance: True\n\
          timeout: TimeoutError timed out\n\
          line: '\\u3042 end\\r\\n'\n\
-         line: '\\u65e5\\u672c\\n'\n"
+         line: '\\u65e5\\u672c\\n'\n\
+         lines {n0} cp1252 none\n\
+         isinstance: True\n\
+         timeout: TimeoutError timed out\n\
+         line: 'second caf\\xe9\\n'\n\
+         line: 'third\\n'\n\
+         lines {n1} cp1252 lf\n\
+         isinstance: True\n\
+         timeout: TimeoutError timed out\n\
+         line: 'second caf\\xe9\\r\\n'\n\
+         line: 'third\\n'\n\
+         lines {n2} cp1252 cr\n\
+         isinstance: True\n\
+         timeout: TimeoutError timed out\n\
+         line: 'second caf\\xe9\\r'\n\
+         line: '\\nthird\\n'\n\
+         lines {n3} cp1252 crlf\n\
+         isinstance: True\n\
+         timeout: TimeoutError timed out\n\
+         line: 'second caf\\xe9\\r\\n'\n\
+         line: 'third\\n'\n\
+         connect {refused}\n\
+         error: ConnectionRefusedError ECONNREFUSED Connection refused\n\
+         reset {reset_s}\n\
+         line: b'one\\n'\n\
+         line: b'two\\n'\n\
+         error: ConnectionResetError ECONNRESET Connection reset by peer\n\
+         then: b'part'\n",
+        n0 = nl[0],
+        n1 = nl[1],
+        n2 = nl[2],
+        n3 = nl[3],
     );
     assert_eq!(out, want);
     let message = events.next().unwrap().unwrap();
@@ -585,5 +655,27 @@ fn python_component_stdlib_clients_over_sockfile() {
         message.starts_with("message a@sockfile.test b@sockfile.test ")
             && message.ends_with(" tls"),
         "{message}"
+    );
+}
+
+/// A host that grants no network: the Python component's connect raises PermissionError
+/// with sockfile's explanation.
+#[test]
+fn python_component_in_a_host_without_network_gets_permission_error() {
+    let composed = example_path("python-client.composed.wasm");
+    assert!(
+        composed.exists(),
+        "{} missing: run scripts/examples.sh",
+        composed.display()
+    );
+    let port = free_port().to_string();
+    let r = run_command_without_network(&composed, &["python-client", "connect", &port]);
+    assert!(r.ok, "{}\n{}", r.stderr, r.stdout);
+    assert!(
+        r.stdout.starts_with(&format!(
+            "connect {port}\nerror: PermissionError EACCES Permission denied"
+        )),
+        "{}",
+        r.stdout
     );
 }
