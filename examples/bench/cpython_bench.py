@@ -46,19 +46,25 @@ elif mode == "write":
     f.close()
     lines, nbytes = n, 64 * n
 else:
-    if mode == "rb":
+    if mode in ("rb", "for"):
         f = sock.makefile("rb")
     elif mode == "text":
         f = sock.makefile("r", encoding="utf-8")
     else:
         f = sock.makefile("r", encoding="utf-8", newline="")
-    readline = f.readline
-    while True:
-        line = readline()
-        if not line:
-            break
-        lines += 1
-        nbytes += len(line)
+    if mode == "for":
+        # `for line in f`, the loop the Python component row runs.
+        for line in f:
+            lines += 1
+            nbytes += len(line)
+    else:
+        readline = f.readline
+        while True:
+            line = readline()
+            if not line:
+                break
+            lines += 1
+            nbytes += len(line)
 sock.close()
 elapsed = time.perf_counter_ns() - start
 # VmHWM, not ru_maxrss: the latter keeps the parent's peak across fork+exec.

@@ -11,6 +11,8 @@ write them: `sockfile.install()` first, then `urllib.request`, `http.client`, `s
       connect PORT     socket.create_connection: the exception's class, errno name, message
       reset PORT       for line in makefile('rb') until the peer's reset: the lines, then
                        the exception's class and errno name
+      bench-lines HOST:PORT  for line in makefile('rb') to EOF; prints `elapsed_ns lines
+                       bytes` (scripts/bench.sh)
       ftp PORT         ftplib: login user/pw, LIST, RETR body.bin (passive mode)
       tls PORT CA NAME ssl: wrap_socket(server_hostname=NAME) trusting CA; the session or
                        the SSLCertVerificationError with its attributes
@@ -145,12 +147,28 @@ def reset(port):
     print("then:", f.readline())
 
 
+def bench_lines(addr):
+    import time
+
+    host, port = addr.rsplit(":", 1)
+    start = time.perf_counter_ns()
+    s = socket.create_connection((host, int(port)))
+    f = s.makefile("rb")
+    lines = nbytes = 0
+    for line in f:
+        lines += 1
+        nbytes += len(line)
+    s.close()
+    print(time.perf_counter_ns() - start, lines, nbytes)
+
+
 class Run(exports.Run):
     def run(self) -> None:
         args = sys.argv[1:]
         commands = {"get": (2, get), "http": (1, http_keepalive), "smtp": (2, smtp),
                     "lines": (3, lines), "ftp": (1, ftp), "tls": (3, tls),
-                    "connect": (1, connect), "reset": (1, reset)}
+                    "connect": (1, connect), "reset": (1, reset),
+                    "bench-lines": (1, bench_lines)}
         while args and args[0] in commands:
             n, f = commands[args[0]]
             params, args = args[1:1 + n], args[1 + n:]

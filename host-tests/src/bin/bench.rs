@@ -551,6 +551,7 @@ fn main() {
     let floor_wasm = rel.join("bench_floor.wasm");
     let guest = root.join("target/examples/bench-guest.composed.wasm");
     let guest_p3 = root.join("target/examples/guest-check-p3.composed.wasm");
+    let python_guest = root.join("target/examples/python-client.composed.wasm");
     let echo_p3 = root.join("target/examples/echo-server-async.composed.wasm");
     let js = root.join("js");
     let peer = Peer::start();
@@ -602,6 +603,19 @@ fn main() {
             Command::new("python3").args([py.to_str().unwrap_or(""), "rb", &port]),
         ));
         if len == 64 {
+            // The Python component over sockfile (componentize-py), `for line in f`, and
+            // the same loop in CPython.
+            add(process_row(
+                "",
+                "CPython makefile('rb'), for line in f",
+                Command::new("python3").args([py.to_str().unwrap_or(""), "for", &port]),
+            ));
+            add(cli_row(
+                "composed Python component (componentize-py): for line in makefile('rb')",
+                CLI_DEFAULTS,
+                &python_guest,
+                &["bench-lines", &addr],
+            ));
             for (mode, label) in [
                 ("text", "CPython makefile('r', utf-8)"),
                 ("text-nl", "CPython makefile('r', utf-8, newline='')"),
@@ -1105,6 +1119,13 @@ fn targets(rows: &[Row], fl: &Floors) -> Vec<(String, f64, f64, bool)> {
         ),
         bulk(&format!("composed 0.3: read-stream (stream<u8>) [{defaults}]")) / bulk("Rust"),
         0.7,
+    );
+    let py = |name: &str| find(rows, "64-byte", name).map_or(f64::NAN, Row::lps);
+    at_least(
+        "64-byte lines, for line in f: Python component over sockfile / CPython (reported, no target)"
+            .into(),
+        py("composed Python component") / py("CPython makefile('rb'), for line in f"),
+        0.0,
     );
     let tls = |group: &str, name: &str| find(rows, group, name).map_or(f64::NAN, Row::lps);
     at_least(
