@@ -23,13 +23,6 @@ class _Lines:
     def _init_lines(self):
         self._batch = []
 
-    def _take_batch(self):
-        if self._batch:
-            rest = self._batch
-            self._batch = []
-            return rest
-        return None
-
     def __iter__(self):
         return self
 
@@ -46,6 +39,24 @@ class _Lines:
             lines.reverse()
             self._batch = lines
         return self._batch.pop()
+
+    # Lines of the batch first, then the file.
+    def readline(self, size=-1):
+        if self._batch:
+            line = self._batch.pop()
+            if size is not None and 0 <= size < len(line):
+                self._batch.append(line[size:])
+                return line[:size]
+            return line
+        return call(self._f.readline, None if size is None or size < 0 else size)
+
+    def readlines(self, hint=-1):
+        head = self._pending()
+        lines = list(head) if head else []
+        if hint is not None and hint > 0 and sum(map(len, lines)) > hint:
+            return lines
+        rest = call(self._f.readlines, None if hint is None or hint <= 0 else hint)
+        return lines + rest
 
     def _pending(self):
         """What the batch holds, joined (a read takes it first)."""
@@ -134,23 +145,6 @@ class BinaryFile(_Common, _Lines, io.BufferedIOBase):
             return head
         return call(self._f.peek, size or None)
 
-    def readline(self, size=-1):
-        if self._batch:
-            line = self._batch.pop()
-            if size is not None and 0 <= size < len(line):
-                self._batch.append(line[size:])
-                return line[:size]
-            return line
-        return call(self._f.readline, None if size is None or size < 0 else size)
-
-    def readlines(self, hint=-1):
-        head = self._pending()
-        lines = list(head) if head else []
-        if hint is not None and hint > 0 and sum(map(len, lines)) > hint:
-            return lines
-        rest = call(self._f.readlines, None if hint is None or hint <= 0 else hint)
-        return lines + rest
-
     def readinto(self, b):
         view = memoryview(b).cast("B")
         data = self.read(len(view))
@@ -193,21 +187,6 @@ class TextFile(_Common, _Lines, io.TextIOBase):
                 self._batch = [head[size:]]
             return head[:size]
         return head + (call(self._f.read, size - len(head)) if size - len(head) else "")
-
-    def readline(self, size=-1):
-        if self._batch:
-            line = self._batch.pop()
-            if size is not None and 0 <= size < len(line):
-                self._batch.append(line[size:])
-                return line[:size]
-            return line
-        return call(self._f.readline, None if size is None or size < 0 else size)
-
-    def readlines(self, hint=-1):
-        head = self._pending()
-        lines = list(head) if head else []
-        rest = call(self._f.readlines, None if hint is None or hint <= 0 else hint)
-        return lines + rest
 
     def write(self, s):
         return call(self._f.write, s)

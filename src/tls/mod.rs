@@ -474,11 +474,10 @@ impl<C: Conn> TlsConn<C> {
             if self.check_read()? {
                 return Ok(0);
             }
+            // `read_ready` records no failure it does not return, so the check above
+            // covers the state it leaves.
             if let Some(n) = self.read_ready(buf)? {
                 return Ok(n);
-            }
-            if self.check_read()? {
-                return Ok(0);
             }
             // Records rustls produced while receiving (a key update's answer) go out
             // with the next send; push them now if nothing else is sending.
