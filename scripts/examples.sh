@@ -15,14 +15,19 @@ for ex in http-client redis-client guest-check; do
         -o "target/examples/$ex.composed.wasm"
     echo "[examples] composed target/examples/$ex.composed.wasm"
 done
-# The Python guest (componentize-py, the `python/` package beside it), plugged into the 0.2
-# component.
-echo "[examples] building examples/python-client with componentize-py"
-target/pyenv/bin/componentize-py -d wit -w sockfile:socket/python-client componentize \
-    -p python -p examples/python-client app -o target/examples/python-client.wasm
-wac plug target/examples/python-client.wasm --plug target/component/sockfile.wasm \
-    -o target/examples/python-client.composed.wasm
-echo "[examples] composed target/examples/python-client.composed.wasm"
+# The Python guests (componentize-py, the `python/` package), plugged into the 0.2
+# component: the example a user would write, and the host tests' driver, whose world also
+# imports wasi:sockets (componentize-py's own `socket` beside sockfile's).
+python_guest() {  # NAME WORLD DIR MODULE
+    echo "[examples] building $1 with componentize-py (world $2)"
+    target/pyenv/bin/componentize-py -d wit -w "sockfile:socket/$2" componentize \
+        -p python -p "$3" "$4" -o "target/examples/$1.wasm"
+    wac plug "target/examples/$1.wasm" --plug target/component/sockfile.wasm \
+        -o "target/examples/$1.composed.wasm"
+    echo "[examples] composed target/examples/$1.composed.wasm"
+}
+python_guest python-client python-client examples/python-client app
+python_guest python-driver python-client-native-sockets host-tests/python-guest driver
 # The 0.3 guests, plugged into the 0.3 component.
 echo "[examples] building the 0.3 guests"
 cargo build --release --target wasm32-wasip2 -p guest-check-p3 -p echo-server-async

@@ -1,182 +1,73 @@
-"""A Python component using the standard library's clients over sockfile, as a user would
-write them: `sockfile.install()` first, then `urllib.request`, `http.client`, `smtplib`.
+"""A Python component that speaks HTTPS and SMTP with the standard library, over sockfile.
 
-    app.wasm COMMAND ARGS [COMMAND ARGS ...], each of:
-      get URL CA       urlopen(URL); CA is PEM text to trust (cadata=CA), or - for the default
-      http PORT        http.client on one keep-alive connection: GET /plain, then GET /chunked
-      smtp PORT CA     smtplib: EHLO, STARTTLS (trusting CA), send a message, QUIT
-      lines PORT ENC NL  socket.makefile('r', encoding=ENC, newline=NL: none, '', lf, cr,
-                       crlf) read line by line; the peer stalls mid-line once: a 0.3 s
-                       timeout, then the whole line (nothing lost)
-      connect PORT     socket.create_connection: the exception's class, errno name, message
-      reset PORT       for line in makefile('rb') until the peer's reset: the lines, then
-                       the exception's class and errno name
-      bench-lines HOST:PORT  for line in makefile('rb') to EOF; prints `elapsed_ns lines
-                       bytes` (scripts/bench.sh)
-      ftp PORT         ftplib: login user/pw, LIST, RETR body.bin (passive mode)
-      tls PORT CA NAME ssl: wrap_socket(server_hostname=NAME) trusting CA; the session or
-                       the SSLCertVerificationError with its attributes
+Build (componentize-py), compose with the sockfile component (wac plug), run:
+
+    componentize-py -d wit -w sockfile:socket/python-client componentize \\
+        -p python -p examples/python-client app -o app.wasm
+    wac plug app.wasm --plug target/component/sockfile.wasm -o composed.wasm
+
+    wasmtime run -S inherit-network -S allow-ip-name-lookup --dir certs composed.wasm \\
+        get https://localhost:8443/index.html certs/ca.pem
+    wasmtime run -S inherit-network -S allow-ip-name-lookup --dir certs composed.wasm \\
+        mail localhost 8025 alice@example.com bob@example.com certs/ca.pem
+
+The CA file is optional: without it the bundled public roots are trusted. `--dir` lets the
+component read it.
 """
 import sys
 
 import sockfile
 
-sockfile.install()
+sockfile.install()  # before the standard library's clients import socket and ssl
 
 import hashlib  # noqa: E402
-import http.client  # noqa: E402
-import ftplib  # noqa: E402
 import smtplib  # noqa: E402
-import socket  # noqa: E402
 import ssl  # noqa: E402
 import urllib.request  # noqa: E402
+from email.message import EmailMessage  # noqa: E402
+from email.policy import SMTP  # noqa: E402
 
+from componentize_py_types import Err  # noqa: E402
 from wit_world import exports  # noqa: E402
 
 
-def get(url, ca=None):
-    print("get", url)
-    ctx = ssl.create_default_context(cadata=ca) if ca else None
-    with urllib.request.urlopen(url, context=ctx, timeout=30) as r:
-        body = r.read()
-        print("status:", r.status, r.reason)
-        print("content-length:", r.headers.get("Content-Length"))
-        print("body-bytes:", len(body))
-        print("body-sha256:", hashlib.sha256(body).hexdigest())
+def https_get(url, cafile=None):
+    """GET `url` with urllib.request; print the status, the size and a digest of the body."""
+    context = ssl.create_default_context(cafile=cafile)
+    with urllib.request.urlopen(url, context=context, timeout=30) as response:
+        body = response.read()
+        print(response.status, response.reason)
+    print(len(body), "bytes, sha256", hashlib.sha256(body).hexdigest())
 
 
-def http_keepalive(port):
-    print("http", port)
-    conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
-    conn.request("GET", "/plain")
-    r = conn.getresponse()
-    body = r.read()
-    first = conn.sock
-    print("plain:", r.status, len(body), hashlib.sha256(body).hexdigest())
-    conn.request("GET", "/chunked")
-    r = conn.getresponse()
-    body = r.read()
-    print("chunked:", r.status, r.getheader("Transfer-Encoding"), len(body),
-          hashlib.sha256(body).hexdigest())
-    print("same connection:", conn.sock is first)
-    conn.close()
+def send_mail(host, port, sender, recipient, cafile=None):
+    """Send one message with smtplib, upgraded to TLS by STARTTLS before anything is sent."""
+    message = EmailMessage(policy=SMTP)  # CRLF line ends, as SMTP wants them
+    message["From"] = sender
+    message["To"] = recipient
+    message["Subject"] = "Hello from a Python component"
+    message.set_content("Sent with smtplib over STARTTLS, through sockfile.\n")
+    with smtplib.SMTP(host, int(port), timeout=30) as smtp:
+        smtp.starttls(context=ssl.create_default_context(cafile=cafile))
+        smtp.send_message(message)
+        print("sent to", recipient, "over", smtp.sock.version())
 
 
-def smtp(port, ca):
-    print("smtp", port)
-    with smtplib.SMTP("localhost", int(port), timeout=30) as s:
-        s.ehlo("sockfile.test")
-        print("starttls offered:", s.has_extn("starttls"))
-        s.starttls(context=ssl.create_default_context(cadata=ca))
-        print("tls:", s.sock.version())
-        s.ehlo("sockfile.test")
-        s.sendmail("a@sockfile.test", ["b@sockfile.test"],
-                   "Subject: from a Python component\r\n\r\nh\u00e9llo over STARTTLS\r\n"
-                   .encode("utf-8"))
-        print("sent")
-
-
-def lines(port, encoding, newline):
-    print("lines", port, encoding, newline)
-    newline = {"none": None, "": "", "lf": "\n", "cr": "\r", "crlf": "\r\n"}[newline or ""]
-    s = socket.create_connection(("127.0.0.1", int(port)), timeout=0.3)
-    f = s.makefile("r", encoding=encoding, newline=newline)
-    print("isinstance:", isinstance(f, __import__("io").TextIOBase))
-    try:
-        f.readline()
-    except TimeoutError as e:
-        print("timeout:", type(e).__name__, e)
-    s.settimeout(None)
-    for line in f:
-        print("line:", ascii(line))
-    f.close()
-    s.close()
-
-
-def ftp(port):
-    print("ftp", port)
-    with ftplib.FTP(timeout=30) as f:
-        f.connect("127.0.0.1", int(port))
-        f.login("user", "pw")
-        names = []
-        f.retrlines("NLST", names.append)
-        print("names:", names)
-        data = bytearray()
-        f.retrbinary("RETR body.bin", data.extend)
-        print("retr:", len(data), hashlib.sha256(data).hexdigest())
-
-
-def tls(port, ca, name):
-    print("tls", port, name)
-    ctx = ssl.create_default_context(cadata=ca)
-    raw = socket.create_connection(("127.0.0.1", int(port)), timeout=30)
-    try:
-        s = ctx.wrap_socket(raw, server_hostname=name)
-    except ssl.SSLCertVerificationError as e:
-        print("error:", type(e).__name__, e.reason, e.library, e.verify_code,
-              e.verify_message)
-        return
-    print("session:", s.version(), s.cipher()[0], isinstance(s, socket.socket))
-    s.close()
-
-
-def errno_name(e):
-    import errno
-
-    return errno.errorcode.get(e.errno, e.errno)
-
-
-def connect(port):
-    print("connect", port)
-    try:
-        socket.create_connection(("127.0.0.1", int(port)), timeout=10)
-        print("connected")
-    except OSError as e:
-        print("error:", type(e).__name__, errno_name(e), e.strerror)
-
-
-def reset(port):
-    print("reset", port)
-    s = socket.create_connection(("127.0.0.1", int(port)), timeout=10)
-    f = s.makefile("rb")
-    try:
-        for line in f:
-            print("line:", line)
-    except OSError as e:
-        print("error:", type(e).__name__, errno_name(e), e.strerror)
-    print("then:", f.readline())
-
-
-def bench_lines(addr):
-    import time
-
-    host, port = addr.rsplit(":", 1)
-    start = time.perf_counter_ns()
-    s = socket.create_connection((host, int(port)))
-    f = s.makefile("rb")
-    lines = nbytes = 0
-    for line in f:
-        lines += 1
-        nbytes += len(line)
-    s.close()
-    print(time.perf_counter_ns() - start, lines, nbytes)
+USAGE = """usage: get URL [CAFILE]
+       mail HOST PORT FROM TO [CAFILE]"""
 
 
 class Run(exports.Run):
     def run(self) -> None:
-        args = sys.argv[1:]
-        commands = {"get": (2, get), "http": (1, http_keepalive), "smtp": (2, smtp),
-                    "lines": (3, lines), "ftp": (1, ftp), "tls": (3, tls),
-                    "connect": (1, connect), "reset": (1, reset),
-                    "bench-lines": (1, bench_lines)}
-        while args and args[0] in commands:
-            n, f = commands[args[0]]
-            params, args = args[1:1 + n], args[1 + n:]
-            if f is get and params[-1] == "-":
-                params[-1] = None
-            try:
-                f(*params)
-            except Exception as e:  # the class and message, as Python prints them
-                print("error: %s: %s" % (type(e).__name__, e))
-        if args:
-            print("usage: see examples/python-client/app.py")
+        command, args = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else (None, [])
+        try:
+            if command == "get" and 1 <= len(args) <= 2:
+                https_get(*args)
+            elif command == "mail" and 4 <= len(args) <= 5:
+                send_mail(*args)
+            else:
+                print(USAGE, file=sys.stderr)
+                raise Err(None)  # `run` fails: the command exits with status 1
+        except OSError as e:  # URLError, ssl.SSLError, ConnectionRefusedError, TimeoutError, ...
+            print("error: %s: %s" % (type(e).__name__, e), file=sys.stderr)
+            raise Err(None)

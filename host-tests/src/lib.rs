@@ -780,7 +780,18 @@ pub fn run_command_on(engine: &Engine, path: &std::path::Path, args: &[&str]) ->
 /// [`run_command`] in a host that grants no TCP (`WasiCtxBuilder::allow_tcp(false)`, as
 /// `wasmtime run` without `-S inherit-network`).
 pub fn run_command_without_network(path: &std::path::Path, args: &[&str]) -> CommandRun {
-    run_command_in(engine(), path, args, &[], false)
+    run_command_in(engine(), path, args, &[], false, None)
+}
+
+/// [`run_command`] with the host directory `dir` readable by the component as `guest`
+/// (`wasmtime run --dir dir::guest`).
+pub fn run_command_with_dir(
+    path: &std::path::Path,
+    args: &[&str],
+    dir: &std::path::Path,
+    guest: &str,
+) -> CommandRun {
+    run_command_in(engine(), path, args, &[], true, Some((dir, guest)))
 }
 
 /// [`run_command_on`] with these environment variables.
@@ -790,7 +801,7 @@ pub fn run_command_env(
     args: &[&str],
     env: &[(&str, &str)],
 ) -> CommandRun {
-    run_command_in(engine, path, args, env, true)
+    run_command_in(engine, path, args, env, true, None)
 }
 
 fn run_command_in(
@@ -799,15 +810,11 @@ fn run_command_in(
     args: &[&str],
     env: &[(&str, &str)],
     network: bool,
+    dir: Option<(&std::path::Path, &str)>,
 ) -> CommandRun {
     use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
     let t = std::time::Instant::now();
-    let component = Component::from_file(engine, path).unwrap_or_else(|e| {
-        panic!(
-            "load {}: {e} (run scripts/examples.sh first; scripts/test.sh does)",
-            path.display()
-        )
-    });
+    let component = compiled(engine, path);
     let compile_secs = t.elapsed().as_secs_f64();
     let linker = wasi_linker(engine);
     let (stdout, stderr) = (
@@ -821,6 +828,10 @@ fn run_command_in(
     if !network {
         wasi.allow_tcp(false);
     }
+    if let Some((host, guest)) = dir {
+        wasi.preopened_dir(host, guest, wasmtime_wasi::FsPerms::ReadOnly)
+            .unwrap_or_else(|e| panic!("preopen {}: {e}", host.display()));
+    }
     let mut store = store_with(engine, wasi.build());
     let command =
         wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, &linker)
@@ -830,7 +841,10 @@ fn run_command_in(
         Ok(r) => r.is_ok(),
         Err(e) => match e.downcast_ref::<wasmtime_wasi::I32Exit>() {
             Some(exit) => exit.0 == 0,
-            None => panic!("run trapped: {e:?}"),
+            None => panic!(
+                "run trapped: {e:?}\nits stderr:\n{}",
+                String::from_utf8_lossy(&stderr.contents())
+            ),
         },
     };
     let text = |p: MemoryOutputPipe| String::from_utf8_lossy(&p.contents()).into_owned();
@@ -841,6 +855,29 @@ fn run_command_in(
         compile_secs,
         memory_peak: store.data().limits.memory,
     }
+}
+
+/// `path` compiled for `engine`, once per test process: the Python guests take half a
+/// minute each to compile, and several tests run them.
+fn compiled(engine: &Engine, path: &std::path::Path) -> Component {
+    type Cache = std::collections::HashMap<(usize, std::path::PathBuf), Component>;
+    static CACHE: OnceLock<std::sync::Mutex<Cache>> = OnceLock::new();
+    let key = (engine as *const Engine as usize, path.to_path_buf());
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(c) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return c.clone();
+    }
+    let component = Component::from_file(engine, path).unwrap_or_else(|e| {
+        panic!(
+            "load {}: {e} (run scripts/examples.sh first; scripts/test.sh does)",
+            path.display()
+        )
+    });
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, component.clone());
+    component
 }
 
 /// The WASI context of a command run: `args`, captured stdout/stderr, network access.

@@ -20,7 +20,7 @@ def install():
     """Make `socket` and `ssl` (and `_ssl`-free users of them) resolve to sockfile's.
 
     Modules that imported `socket` before this call keep the module they got, so call it
-    first. A `socket` module the runtime already has (componentize-py's own, when the world
+    first. A `socket` module the runtime has (componentize-py's own, when the world
     imports `wasi:sockets`) is kept as `sockfile.socket.native` for what sockfile does not
     cover (listening sockets with `socket.socket().bind`, UDP).
     """
@@ -28,7 +28,19 @@ def install():
     from . import ssl as sf_ssl
 
     previous = sys.modules.get("socket")
+    if previous is None:
+        previous = _runtime_socket()
     if previous is not None and previous is not sf_socket:
         sf_socket.native = previous
     sys.modules["socket"] = sf_socket
     sys.modules["ssl"] = sf_ssl
+
+
+def _runtime_socket():
+    """The runtime's own `socket` module, or None when it has none (componentize-py builds
+    `_socket` only into components whose world imports `wasi:sockets`)."""
+    try:
+        import socket
+    except ImportError:
+        return None
+    return socket

@@ -66,7 +66,7 @@ def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
     if host is None:
         host = "127.0.0.1"
     if isinstance(host, bytes):
-        host = host.decode("idna")
+        host = host.decode("ascii")  # as CPython passes bytes names on: punycode stays
     if isinstance(port, str):
         port = {"http": 80, "https": 443, "smtp": 25, "ftp": 21, "submission": 587}.get(
             port, None) if not port.isdigit() else int(port)

@@ -162,12 +162,10 @@ class SSLContext:
             raise TypeError("cafile, capath and cadata cannot be all omitted")
         pem = ""
         if cafile is not None:
-            with open(_os.fspath(cafile), encoding="ascii") as f:
-                pem += f.read()
+            pem += _read_pem(cafile)
         if capath is not None:
             for name in sorted(_os.listdir(capath)):
-                with open(_os.path.join(capath, name), encoding="ascii") as f:
-                    pem += f.read()
+                pem += _read_pem(_os.path.join(capath, name))
         if cadata is not None:
             if isinstance(cadata, (bytes, bytearray)):
                 raise TypeError("DER cadata is not supported by sockfile; pass PEM text")
@@ -181,13 +179,8 @@ class SSLContext:
         pass
 
     def load_cert_chain(self, certfile, keyfile=None, password=None):
-        with open(_os.fspath(certfile), encoding="ascii") as f:
-            self._cert = f.read()
-        if keyfile is not None:
-            with open(_os.fspath(keyfile), encoding="ascii") as f:
-                self._key = f.read()
-        else:
-            self._key = None
+        self._cert = _read_pem(certfile)
+        self._key = _read_pem(keyfile) if keyfile is not None else None
 
     def set_alpn_protocols(self, protocols):
         for p in protocols:
@@ -274,6 +267,13 @@ class SSLSocket(_socket.socket):
 
     def write(self, data):
         return self.send(data)
+
+
+def _read_pem(path):
+    """A PEM file's text. Read as bytes and decoded by the built-in latin-1 codec: a
+    componentize-py build bundles only the codecs the app imports (not `encodings.ascii`)."""
+    with open(_os.fspath(path), "rb") as f:
+        return f.read().decode("latin-1")
 
 
 def create_default_context(purpose=Purpose.SERVER_AUTH, *, cafile=None, capath=None,

@@ -319,13 +319,13 @@ fn composed_http_client_over_https() {
     );
 }
 
-/// The Python guest (`examples/python-client`, componentize-py + the `python/` package):
-/// `urllib.request.urlopen` over sockfile after `sockfile.install()`: plain HTTP and HTTPS
+/// The host tests' Python guest (`host-tests/python-guest/driver.py`, componentize-py + the
+/// `python/` package): `urllib.request.urlopen` over sockfile after `sockfile.install()`: plain HTTP and HTTPS
 /// bodies exact, and the exceptions CPython raises for an unknown CA and a refused
 /// connection. One run (compiling the 21 MB component dominates).
 #[test]
 fn python_component_urlopen_over_sockfile() {
-    let composed = example_path("python-client.composed.wasm");
+    let composed = example_path("python-driver.composed.wasm");
     assert!(
         composed.exists(),
         "{} missing: run scripts/examples.sh",
@@ -353,24 +353,13 @@ fn python_component_urlopen_over_sockfile() {
         port,
     );
     let tls_port = free_port();
-    let code = format!(
-        "import functools, http.server, ssl\n\
-         h = functools.partial(http.server.SimpleHTTPRequestHandler, directory={d:?})\n\
-         s = http.server.ThreadingHTTPServer(('127.0.0.1', {tls_port}), h)\n\
-         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n\
-         ctx.load_cert_chain({c:?}, {k:?})\n\
-         s.socket = ctx.wrap_socket(s.socket, server_side=True)\n\
-         s.serve_forever()\n",
-        c = pki.path("server.pem"),
-        k = pki.path("server.key"),
-    );
-    let _tls = python_server(&["-c", &code], tls_port);
+    let _tls = https_file_server(&d, tls_port, &pki);
     let refused = free_port();
     let plain_url = format!("http://127.0.0.1:{port}/body.bin");
     let tls_url = format!("https://localhost:{tls_port}/body.bin");
     let refused_url = format!("http://127.0.0.1:{refused}/");
     let args = [
-        "python-client",
+        "python-driver",
         "get",
         &plain_url,
         "-",
@@ -385,7 +374,7 @@ fn python_component_urlopen_over_sockfile() {
         "-",
     ];
     let (ok, out, err) = run_command(&composed, &args);
-    assert!(ok, "python-client failed: {err}\n{out}");
+    assert!(ok, "python-driver failed: {err}\n{out}");
     let out_sha = std::process::Command::new("sha256sum")
         .arg(dir.join("body.bin"))
         .output()
@@ -422,6 +411,132 @@ fn python_component_urlopen_over_sockfile() {
     );
 }
 
+/// CPython's `http.server` serving `dir` over TLS with the test CA's `localhost` certificate.
+fn https_file_server(dir: &str, port: u16, pki: &host_tests::tls::Pki) -> Server {
+    let code = format!(
+        "import functools, http.server, ssl\n\
+         h = functools.partial(http.server.SimpleHTTPRequestHandler, directory={dir:?})\n\
+         s = http.server.ThreadingHTTPServer(('127.0.0.1', {port}), h)\n\
+         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n\
+         ctx.load_cert_chain({c:?}, {k:?})\n\
+         s.socket = ctx.wrap_socket(s.socket, server_side=True)\n\
+         s.serve_forever()\n",
+        c = pki.path("server.pem"),
+        k = pki.path("server.key"),
+    );
+    python_server(&["-c", &code], port)
+}
+
+/// aiosmtpd requiring STARTTLS (`peers/smtp_server.py`): the server, its port, and the
+/// lines it prints per accepted message.
+fn smtp_server(
+    pki: &host_tests::tls::Pki,
+) -> (
+    Server,
+    String,
+    std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/peers/smtp_server.py"))
+        .args([pki.path("server.pem"), pki.path("server.key")])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 with aiosmtpd (scripts/test-servers.sh installs it)");
+    let mut events = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = events.next().unwrap().unwrap();
+    let port = first.strip_prefix("port ").unwrap().to_string();
+    (Server(child), port, events)
+}
+
+/// The Python example a user would start from (`examples/python-client`, world
+/// `python-client`: no `wasi:sockets`, so `socket` and `ssl` are sockfile's alone): an HTTPS
+/// GET with `urllib.request` and an SMTP session upgraded by STARTTLS, each trusting a CA
+/// file the component reads from a preopened directory (`--dir`), and its usage and error
+/// exits.
+#[test]
+fn python_client_example_https_get_and_smtp_starttls() {
+    let composed = example_path("python-client.composed.wasm");
+    assert!(
+        composed.exists(),
+        "{} missing: run scripts/examples.sh",
+        composed.display()
+    );
+    let pki = host_tests::tls::pki();
+    let dir = std::env::temp_dir().join(format!("sockfile-py-example-{}", std::process::id()));
+    let certs = dir.join("certs");
+    std::fs::create_dir_all(&certs).unwrap();
+    std::fs::write(certs.join("ca.pem"), &pki.ca).unwrap();
+    let body: Vec<u8> = (0..1_000_000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+        .collect();
+    std::fs::write(dir.join("index.bin"), &body).unwrap();
+    let sha = sha256_hex(&body);
+    let port = free_port();
+    let _https = https_file_server(dir.to_str().unwrap(), port, &pki);
+    let url = format!("https://localhost:{port}/index.bin");
+    let run = |args: &[&str]| {
+        let mut argv = vec!["python-client"];
+        argv.extend(args);
+        host_tests::run_command_with_dir(&composed, &argv, &certs, "certs")
+    };
+    let r = run(&["get", &url, "certs/ca.pem"]);
+    assert!(r.ok, "{}\n{}", r.stderr, r.stdout);
+    assert_eq!(
+        r.stdout,
+        format!("200 OK\n{} bytes, sha256 {sha}\n", body.len())
+    );
+    // Without the CA file only the bundled public roots are trusted: CPython's error, exit 1.
+    let r = run(&["get", &url]);
+    assert!(!r.ok, "{}", r.stdout);
+    assert!(
+        r.stderr.starts_with("error: URLError: <urlopen error [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate"),
+        "{}",
+        r.stderr
+    );
+    let (_smtp, smtp_port, mut events) = smtp_server(&pki);
+    let r = run(&[
+        "mail",
+        "localhost",
+        &smtp_port,
+        "alice@example.com",
+        "bob@example.com",
+        "certs/ca.pem",
+    ]);
+    assert!(r.ok, "{}\n{}", r.stderr, r.stdout);
+    assert_eq!(r.stdout, "sent to bob@example.com over TLSv1.3\n");
+    let message = events.next().unwrap().unwrap();
+    assert!(
+        message.starts_with("message alice@example.com bob@example.com ")
+            && message.ends_with(" tls"),
+        "{message}"
+    );
+    let r = run(&["mail", "localhost"]);
+    assert!(!r.ok);
+    assert!(
+        r.stderr.starts_with("usage: get URL [CAFILE]"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// The SHA-256 of `data`, in hex, by `sha256sum`.
+fn sha256_hex(data: &[u8]) -> String {
+    use std::io::Write;
+    let mut c = std::process::Command::new("sha256sum")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    c.stdin.take().unwrap().write_all(data).unwrap();
+    let out = c.wait_with_output().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
 /// A peer for the Python `lines` command: `first`, a stall longer than the client's 0.3 s
 /// timeout, then `rest` and EOF.
 fn stalling_peer(first: &'static [u8], rest: &'static [u8]) -> u16 {
@@ -437,13 +552,13 @@ fn stalling_peer(first: &'static [u8], rest: &'static [u8]) -> u16 {
     port
 }
 
-/// The standard library's own clients, unchanged in the Python component over sockfile:
-/// `http.client` keep-alive with a chunked response, `smtplib` with `starttls()` against
+/// The standard library's own clients, unchanged in the Python component over sockfile,
+/// beside componentize-py's own `socket` (the guest's world imports `wasi:sockets`; both
+/// read a line from a peer): `http.client` keep-alive with a chunked response, `smtplib` with `starttls()` against
 /// aiosmtpd, and text `makefile` with legacy codecs through a timeout mid-line (D1).
 #[test]
 fn python_component_stdlib_clients_over_sockfile() {
-    use std::io::BufRead;
-    let composed = example_path("python-client.composed.wasm");
+    let composed = example_path("python-driver.composed.wasm");
     assert!(
         composed.exists(),
         "{} missing: run scripts/examples.sh",
@@ -475,32 +590,9 @@ fn python_component_stdlib_clients_over_sockfile() {
     );
     let _http = python_server(&["-c", &code], port);
     let body: Vec<u8> = (0..4000).flat_map(|_| 0u8..=255).collect();
-    let sha = {
-        use std::io::Write;
-        let mut c = std::process::Command::new("sha256sum")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        c.stdin.take().unwrap().write_all(&body).unwrap();
-        let out = c.wait_with_output().unwrap();
-        String::from_utf8_lossy(&out.stdout)
-            .split(' ')
-            .next()
-            .unwrap()
-            .to_string()
-    };
+    let sha = sha256_hex(&body);
     // aiosmtpd requiring STARTTLS.
-    let mut child = std::process::Command::new("python3")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/peers/smtp_server.py"))
-        .args([pki.path("server.pem"), pki.path("server.key")])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3 with aiosmtpd (scripts/test-servers.sh installs it)");
-    let mut events = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = events.next().unwrap().unwrap();
-    let smtp_port = first.strip_prefix("port ").unwrap().to_string();
-    let _smtp = Server(child);
+    let (_smtp, smtp_port, mut events) = smtp_server(&pki);
     // Text lines: cp1252, and shift_jis stalled inside a two-byte character.
     let cp1252 = stalling_peer(b"sec", b"ond caf\xe9\r\nthird\n").to_string();
     let sjis = stalling_peer(b"\x82", b"\xa0 end\r\n\x93\xfa\x96\x7b\n").to_string();
@@ -538,12 +630,24 @@ fn python_component_stdlib_clients_over_sockfile() {
     );
     let _ftp = python_server(&["-c", &code], ftp_port);
     let ftp_s = ftp_port.to_string();
+    // A peer greeting each of two connections (componentize-py's socket, then sockfile's).
+    let hello = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hello_s = hello.local_addr().unwrap().port().to_string();
+    std::thread::spawn(move || {
+        use std::io::Write;
+        for _ in 0..2 {
+            let (mut s, _) = hello.accept().unwrap();
+            s.write_all(b"hello\n").unwrap();
+        }
+    });
     // A TLS server (the relay) for the name checks.
     let relay = host_tests::tls::Relay::start(&[]);
     let relay_s = relay.port.to_string();
     let port_s = port.to_string();
     let args = [
-        "python-client",
+        "python-driver",
+        "native",
+        &hello_s,
         "ftp",
         &ftp_s,
         "tls",
@@ -589,10 +693,15 @@ fn python_component_stdlib_clients_over_sockfile() {
         &reset_s,
     ];
     let (ok, out, err) = run_command(&composed, &args);
-    assert!(ok, "python-client failed: {err}\n{out}");
+    assert!(ok, "python-driver failed: {err}\n{out}");
     let n = body.len();
     let want = format!(
-        "ftp {ftp_port}\n\
+        "native {hello_s}\n\
+         socket is sockfile's: sockfile.socket True\n\
+         native is componentize-py's: socket True\n\
+         native: b'hello\\n'\n\
+         sockfile: b'hello\\n'\n\
+         ftp {ftp_port}\n\
          names: ['body.bin']\n\
          retr: {n} {sha}\n\
          tls {relay_s} localhost\n\
@@ -662,14 +771,14 @@ fn python_component_stdlib_clients_over_sockfile() {
 /// with sockfile's explanation.
 #[test]
 fn python_component_in_a_host_without_network_gets_permission_error() {
-    let composed = example_path("python-client.composed.wasm");
+    let composed = example_path("python-driver.composed.wasm");
     assert!(
         composed.exists(),
         "{} missing: run scripts/examples.sh",
         composed.display()
     );
     let port = free_port().to_string();
-    let r = run_command_without_network(&composed, &["python-client", "connect", &port]);
+    let r = run_command_without_network(&composed, &["python-driver", "connect", &port]);
     assert!(r.ok, "{}\n{}", r.stderr, r.stdout);
     assert!(
         r.stdout.starts_with(&format!(
