@@ -353,7 +353,7 @@ fn python_component_urlopen_over_sockfile() {
         port,
     );
     let tls_port = free_port();
-    let _tls = https_file_server(&d, tls_port, &pki);
+    let _tls = https_file_server(&d, tls_port, pki);
     let refused = free_port();
     let plain_url = format!("http://127.0.0.1:{port}/body.bin");
     let tls_url = format!("https://localhost:{tls_port}/body.bin");
@@ -473,7 +473,7 @@ fn python_client_example_https_get_and_smtp_starttls() {
     std::fs::write(dir.join("index.bin"), &body).unwrap();
     let sha = sha256_hex(&body);
     let port = free_port();
-    let _https = https_file_server(dir.to_str().unwrap(), port, &pki);
+    let _https = https_file_server(dir.to_str().unwrap(), port, pki);
     let url = format!("https://localhost:{port}/index.bin");
     let run = |args: &[&str]| {
         let mut argv = vec!["python-client"];
@@ -494,7 +494,7 @@ fn python_client_example_https_get_and_smtp_starttls() {
         "{}",
         r.stderr
     );
-    let (_smtp, smtp_port, mut events) = smtp_server(&pki);
+    let (_smtp, smtp_port, mut events) = smtp_server(pki);
     let r = run(&[
         "mail",
         "localhost",
@@ -592,7 +592,7 @@ fn python_component_stdlib_clients_over_sockfile() {
     let body: Vec<u8> = (0..4000).flat_map(|_| 0u8..=255).collect();
     let sha = sha256_hex(&body);
     // aiosmtpd requiring STARTTLS.
-    let (_smtp, smtp_port, mut events) = smtp_server(&pki);
+    let (_smtp, smtp_port, mut events) = smtp_server(pki);
     // Text lines: cp1252, and shift_jis stalled inside a two-byte character.
     let cp1252 = stalling_peer(b"sec", b"ond caf\xe9\r\nthird\n").to_string();
     let sjis = stalling_peer(b"\x82", b"\xa0 end\r\n\x93\xfa\x96\x7b\n").to_string();
