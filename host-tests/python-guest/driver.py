@@ -15,10 +15,14 @@ per case, each printing what the test asserts. Built by componentize-py against 
                        the exception's class and errno name
       bench-lines HOST:PORT  for line in makefile('rb') to EOF; prints `elapsed_ns lines
                        bytes` (scripts/bench.sh)
-      bench-get URL CA  urlopen(URL).read() trusting CA; prints `elapsed_ns bytes`
+      bench-get URL CA  urlopen(URL).read(64 KiB) to the end, trusting CA (PEM text);
+                       prints `elapsed_ns 1 bytes` (scripts/bench.sh)
       ftp PORT         ftplib: login user/pw, LIST, RETR body.bin (passive mode)
       tls PORT CA NAME ssl: wrap_socket(server_hostname=NAME) trusting CA; the session or
                        the SSLCertVerificationError with its attributes
+      serve PORT CERT KEY  socket.create_server on PORT; a second bind of it (the error);
+                       accept one connection, wrap it with ssl (server_side=True, the
+                       certificate files), read a line, answer it upper-cased
       native PORT      which module `socket` is, and a line read through each of
                        sockfile.socket.native (componentize-py's) and sockfile's socket
 """
@@ -180,7 +184,7 @@ def bench_get(url, ca):
             if not chunk:
                 break
             n += len(chunk)
-    print(time.perf_counter_ns() - start, n)
+    print(time.perf_counter_ns() - start, 1, n)
 
 
 def native(port):
@@ -196,6 +200,28 @@ def native(port):
             print(name + ":", f.readline())
 
 
+def serve(port, certfile, keyfile):
+    print("serve", port)
+    with socket.create_server(("127.0.0.1", int(port))) as listener:
+        print("listening:", listener.getsockname() == ("127.0.0.1", int(port)))
+        try:
+            socket.create_server(("127.0.0.1", int(port)))
+        except OSError as e:
+            print("second bind:", type(e).__name__, errno_name(e))
+        listener.settimeout(120)
+        conn, addr = listener.accept()
+        print("accepted:", addr[0], conn.gettimeout())
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(certfile, keyfile)
+        with ctx.wrap_socket(conn, server_side=True) as s:
+            print("server session:", s.version(), s.server_side)
+            with s.makefile("rwb") as f:
+                line = f.readline()
+                print("got:", line)
+                f.write(line.upper())
+                f.flush()
+
+
 class Run(exports.Run):
     def run(self) -> None:
         args = sys.argv[1:]
@@ -203,7 +229,7 @@ class Run(exports.Run):
                     "lines": (3, lines), "ftp": (1, ftp), "tls": (3, tls),
                     "connect": (1, connect), "reset": (1, reset),
                     "bench-lines": (1, bench_lines), "bench-get": (2, bench_get),
-                    "native": (1, native)}
+                    "native": (1, native), "serve": (3, serve)}
         while args and args[0] in commands:
             n, f = commands[args[0]]
             params, args = args[1:1 + n], args[1 + n:]

@@ -4,10 +4,13 @@
 real `io` objects (see `sockfile._files`), `getaddrinfo` enough for `create_connection`,
 `timeout`, `gaierror`, `error` and the constants clients pass around.
 
+Listening: `create_server`, or `bind` (which opens sockfile's listener, so a taken
+address fails there, as in CPython), `listen` and `accept`.
+
 What a WASI host has no equivalent for is accepted and ignored: `setsockopt(IPPROTO_TCP,
 TCP_NODELAY, ...)` (WASI TCP sockets send at once), `SO_KEEPALIVE`, `SO_REUSEADDR` (no-ops,
-`getsockopt` answers 0). Listening sockets (`bind`/`listen`/`accept`) and UDP are not
-covered: `sockfile.wit`'s `create-server` is the listening API.
+`getsockopt` answers 0), the `backlog` of `listen` (the host's default is used). UDP is not
+covered.
 """
 
 import io as _io
@@ -23,6 +26,7 @@ IPPROTO_IP, IPPROTO_TCP, IPPROTO_UDP = 0, 6, 17
 SOL_SOCKET, SO_REUSEADDR, SO_KEEPALIVE, SO_ERROR = 1, 2, 9, 4
 TCP_NODELAY, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT = 1, 4, 5, 6
 SHUT_RD, SHUT_WR, SHUT_RDWR = 0, 1, 2
+SOMAXCONN = 4096
 AI_PASSIVE, AI_CANONNAME, AI_NUMERICHOST, AI_ADDRCONFIG = 1, 2, 4, 32
 EAI_NONAME = -2
 has_ipv6 = True
@@ -111,9 +115,28 @@ def create_connection(address, timeout=_GLOBAL_DEFAULT_TIMEOUT, source_address=N
     return s
 
 
+def create_server(address, *, family=AF_INET, backlog=None, reuse_port=False,
+                  dualstack_ipv6=False):
+    """`socket.create_server`: a listening socket bound to `address`."""
+    if reuse_port:
+        raise ValueError("SO_REUSEPORT not supported on this platform")
+    if dualstack_ipv6:
+        raise ValueError("dualstack_ipv6 not supported on this platform")
+    s = socket(family, SOCK_STREAM)
+    try:
+        s.bind(address)
+        s.listen(backlog)
+    except BaseException:
+        s.close()
+        raise
+    return s
+
+
 class socket:
-    """`socket.socket` for TCP clients: `connect` opens the connection (with the timeout set
-    before it), then every method is sockfile's."""
+    """`socket.socket` for TCP: `connect` opens a connection (with the timeout set before
+    it), after which every method is sockfile's socket's; `bind` opens a listener instead,
+    and `accept` returns connected sockets. A socket is one of: new, connected
+    (`_sock`), bound or listening (`_listener`, `_listening`), closed (`_closed`)."""
 
     def __init__(self, family=AF_INET, type=SOCK_STREAM, proto=0, fileno=None, *, _wit=None):
         if type not in (SOCK_STREAM, SOCK_STREAM | 0x80000):
@@ -123,6 +146,8 @@ class socket:
         self.proto = proto or IPPROTO_TCP
         self._timeout = _default_timeout
         self._sock = _wit
+        self._listener = None
+        self._listening = False
         self._closed = False
 
     # Construction from a sockfile socket (ssl.wrap_socket returns one).
@@ -144,8 +169,40 @@ class socket:
             raise OSError(9, "Bad file descriptor")
         if self._sock is not None:
             raise OSError(106, "Transport endpoint is already connected")
+        if self._listener is not None:
+            raise OSError(22, "Invalid argument")
         host, port = address[0], int(address[1])
         self._sock = _call(_wit.create_connection, host, port, self._timeout)
+
+    def bind(self, address):
+        if self._closed:
+            raise OSError(9, "Bad file descriptor")
+        if self._sock is not None or self._listener is not None:
+            raise OSError(22, "Invalid argument")
+        host, port = address[0] or ("::" if self.family == AF_INET6 else "0.0.0.0"), address[1]
+        self._listener = _call(_wit.create_server, host, int(port), None)
+        if self._timeout is not None:
+            _call(self._listener.settimeout, self._timeout)
+
+    def listen(self, backlog=None):
+        if self._closed:
+            raise OSError(9, "Bad file descriptor")
+        if self._sock is not None:
+            raise OSError(22, "Invalid argument")
+        if self._listener is None:  # listen() before bind(): an ephemeral port, as Linux
+            self.bind(("", 0))
+        self._listening = True
+
+    def accept(self):
+        """`(socket, address)`; the new socket is blocking unless a default timeout is set,
+        as in CPython."""
+        if self._closed:
+            raise OSError(9, "Bad file descriptor")
+        if not self._listening:
+            raise OSError(22, "Invalid argument")
+        conn = socket._from_wit(_call(self._listener.accept), self.family)
+        conn.settimeout(_default_timeout)
+        return conn, conn.getpeername()
 
     def connect_ex(self, address):
         try:
@@ -158,6 +215,8 @@ class socket:
         self._timeout = _check_timeout(value)
         if self._sock is not None:
             _call(self._sock.settimeout, self._timeout)
+        if self._listener is not None:
+            _call(self._listener.settimeout, self._timeout)
 
     def gettimeout(self):
         return self._timeout
@@ -196,6 +255,8 @@ class socket:
             self._closed = True
             if self._sock is not None:
                 self._sock.close()
+            if self._listener is not None:
+                self._listener.close()
 
     def detach(self):
         raise OSError(95, "sockfile sockets cannot be detached from their connection")
@@ -216,6 +277,8 @@ class socket:
         return _call(self._connected().getpeername)
 
     def getsockname(self):
+        if self._listener is not None and not self._closed:
+            return _call(self._listener.getsockname)
         if self._sock is None:
             return ("0.0.0.0", 0)
         return _call(self._connected().getsockname)
@@ -247,4 +310,4 @@ class socket:
 
 
 SocketType = socket
-__all__ = ["socket", "create_connection", "getaddrinfo", "timeout", "gaierror", "error"]
+__all__ = ["socket", "create_connection", "create_server", "getaddrinfo", "timeout", "gaierror", "error"]

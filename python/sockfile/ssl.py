@@ -210,7 +210,7 @@ class SSLContext:
     def wrap_socket(self, sock, server_side=False, do_handshake_on_connect=True,
                     suppress_ragged_eofs=True, server_hostname=None, session=None):
         if server_side and server_hostname:
-            raise ValueError("server_hostname can only be specified in server mode")
+            raise ValueError("server_hostname can only be specified in client mode")
         plain = sock._connected()
         sock._sock = None  # the TLS socket takes the connection (WIT ownership)
         sock._closed = True

@@ -325,14 +325,29 @@ fn cli_row_labelled(
 }
 
 /// A TLS 1.3 server (rustls, ring) offering only `suite`, sending the current payload to
-/// each connection, then close_notify.
+/// each connection (as the body of an HTTP/1.1 response to the request it reads first, if
+/// `reply` says so), then close_notify.
 struct TlsPeer {
     port: u16,
     payload: Arc<Mutex<Arc<Vec<u8>>>>,
 }
 
+/// What a [`TlsPeer`] sends each connection.
+#[derive(Clone, Copy)]
+enum Reply {
+    /// The payload alone, at once.
+    Payload,
+    /// After reading an HTTP request's head: `200 OK` with a Content-Length, the payload
+    /// as its body.
+    Http,
+}
+
 impl TlsPeer {
-    fn start(suite: rustls::SupportedCipherSuite, pki: &host_tests::tls::Pki) -> TlsPeer {
+    fn start(
+        suite: rustls::SupportedCipherSuite,
+        pki: &host_tests::tls::Pki,
+        reply: Reply,
+    ) -> TlsPeer {
         use rustls::pki_types::pem::PemObject;
         use rustls::pki_types::{CertificateDer, PrivateKeyDer};
         let provider = rustls::crypto::CryptoProvider {
@@ -366,6 +381,20 @@ impl TlsPeer {
                         return;
                     };
                     let mut s = rustls::StreamOwned::new(conn, tcp);
+                    if let Reply::Http = reply {
+                        if !read_request_head(&mut s) {
+                            return;
+                        }
+                        let head = format!(
+                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\
+                             Content-Type: application/octet-stream\r\n\
+                             Connection: close\r\n\r\n",
+                            data.len()
+                        );
+                        if s.write_all(head.as_bytes()).is_err() {
+                            return;
+                        }
+                    }
                     for chunk in data.chunks(1 << 16) {
                         if s.write_all(chunk).is_err() {
                             return;
@@ -382,6 +411,19 @@ impl TlsPeer {
     fn serve(&self, data: Arc<Vec<u8>>) {
         *self.payload.lock().expect("payload") = data;
     }
+}
+
+/// Reads up to the blank line ending an HTTP request's head; false on EOF or error first.
+fn read_request_head(s: &mut impl Read) -> bool {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match s.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Native Rust with rustls (ring), the same client settings as sockfile's (the suites it
@@ -551,7 +593,7 @@ fn main() {
     let floor_wasm = rel.join("bench_floor.wasm");
     let guest = root.join("target/examples/bench-guest.composed.wasm");
     let guest_p3 = root.join("target/examples/guest-check-p3.composed.wasm");
-    let python_guest = root.join("target/examples/python-client.composed.wasm");
+    let python_guest = root.join("target/examples/python-driver.composed.wasm");
     let echo_p3 = root.join("target/examples/echo-server-async.composed.wasm");
     let js = root.join("js");
     let peer = Peer::start();
@@ -783,7 +825,7 @@ fn main() {
         ),
         ("AES-128-GCM", cs::TLS13_AES_128_GCM_SHA256, "aes"),
     ] {
-        let tpeer = TlsPeer::start(suite, pki);
+        let tpeer = TlsPeer::start(suite, pki, Reply::Payload);
         let tport = tpeer.port.to_string();
         for (bulk, group, payload) in [
             (
@@ -867,6 +909,44 @@ fn main() {
                     &[guest_mode, "127.0.0.1", &tport],
                 ));
             }
+        }
+    }
+
+    // HTTPS download with urllib: the Python component over sockfile against CPython's own
+    // urllib and ssl, from the same server (rustls, one response) over ChaCha20-Poly1305:
+    // sockfile's first choice, which a server honouring the client's order picks (AES-GCM
+    // in wasm has no AES instructions: see the AEAD floor rows above).
+    {
+        let group = format!("HTTPS download with urllib, TLS 1.3 ChaCha20-Poly1305: {tls_mib} MiB");
+        eprintln!("== {group}");
+        let hpeer = TlsPeer::start(cs::TLS13_CHACHA20_POLY1305_SHA256, pki, Reply::Http);
+        hpeer.serve(Arc::new(vec![b'h'; tls_mib << 20]));
+        let url = format!("https://localhost:{}/download", hpeer.port);
+        for row in [
+            process_row(
+                &group,
+                "CPython urllib.request.urlopen(...).read(64 KiB) to the end",
+                Command::new("python3").args([
+                    py.to_str().unwrap_or(""),
+                    "https-get",
+                    &url,
+                    &ca_file,
+                ]),
+            ),
+            cli_row(
+                "composed Python component (componentize-py): urllib over sockfile, read(64 KiB)",
+                CLI_DEFAULTS,
+                &python_guest,
+                &["bench-get", &url, &pki.ca],
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let mut row = row;
+            row.group = group.clone();
+            eprintln!("  {:<78} {:>8.0} MB/s", row.name, row.mbps());
+            rows.push(row);
         }
     }
 
@@ -1125,6 +1205,13 @@ fn targets(rows: &[Row], fl: &Floors) -> Vec<(String, f64, f64, bool)> {
         "64-byte lines, for line in f: Python component over sockfile / CPython (reported, no target)"
             .into(),
         py("composed Python component") / py("CPython makefile('rb'), for line in f"),
+        0.0,
+    );
+    let https = |name: &str| find(rows, "HTTPS download", name).map_or(f64::NAN, Row::mbps);
+    at_least(
+        "HTTPS download with urllib, MB/s: Python component over sockfile / CPython (reported, no target)"
+            .into(),
+        https("composed Python component") / https("CPython urllib"),
         0.0,
     );
     let tls = |group: &str, name: &str| find(rows, group, name).map_or(f64::NAN, Row::lps);

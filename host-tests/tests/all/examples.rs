@@ -767,6 +767,68 @@ fn python_component_stdlib_clients_over_sockfile() {
     );
 }
 
+/// A Python component as a TLS server: `socket.create_server` (a second bind of the port
+/// fails with `EADDRINUSE`), `accept`, `ssl` `wrap_socket(server_side=True)` with
+/// certificate files, a line read and answered; CPython's `ssl` is the client.
+#[test]
+fn python_component_listens_and_serves_tls() {
+    let composed = example_path("python-driver.composed.wasm");
+    let pki = host_tests::tls::pki();
+    let port = free_port();
+    // The client: connects once the component listens (it retries until then), then TLS.
+    let client = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import socket, ssl, sys, time\n\
+             port, cafile = int(sys.argv[1]), sys.argv[2]\n\
+             deadline = time.monotonic() + 300\n\
+             while True:\n\
+             \x20   try:\n\
+             \x20       s = socket.create_connection(('127.0.0.1', port)); break\n\
+             \x20   except ConnectionRefusedError:\n\
+             \x20       if time.monotonic() > deadline: raise\n\
+             \x20       time.sleep(0.05)\n\
+             s = ssl.create_default_context(cafile=cafile).wrap_socket(s, server_hostname='localhost')\n\
+             s.sendall(b'hello from cpython\\n')\n\
+             print(s.version(), s.makefile('rb').readline())\n",
+            &port.to_string(),
+            &pki.path("ca.pem"),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let port_s = port.to_string();
+    let r = host_tests::run_command_with_dir(
+        &composed,
+        &[
+            "python-driver",
+            "serve",
+            &port_s,
+            "pki/server.pem",
+            "pki/server.key",
+        ],
+        &pki.dir,
+        "pki",
+    );
+    let client = client.wait_with_output().unwrap();
+    assert!(r.ok, "{}\n{}", r.stderr, r.stdout);
+    assert_eq!(
+        r.stdout,
+        format!(
+            "serve {port}\n\
+             listening: True\n\
+             second bind: OSError EADDRINUSE\n\
+             accepted: 127.0.0.1 None\n\
+             server session: TLSv1.3 True\n\
+             got: b'hello from cpython\\n'\n"
+        )
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&client.stdout),
+        "TLSv1.3 b'HELLO FROM CPYTHON\\n'\n"
+    );
+}
+
 /// A host that grants no network: the Python component's connect raises PermissionError
 /// with sockfile's explanation.
 #[test]
