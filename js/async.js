@@ -1,0 +1,364 @@
+// sockfile's async API: the sync module (index.js) behind Promises, so waiting for a peer
+// never blocks Node's event loop.
+//
+// Design (docs/js.md): every connection has its own worker thread running the sync module.
+// A call waiting for its peer blocks only that thread, so connections that wait at the same
+// time do not wait for each other, and every behaviour (errors, D1, close ordering) is the
+// sync API's own. A worker holds the process only while a call is in flight, and ends when
+// its socket and every file made from it are closed. `for await` moves a whole `next-lines`
+// batch per message (one buffer, transferred) and asks for the next batch before the caller
+// needs it.
+import { Worker } from 'node:worker_threads';
+import { errorFromPayload } from './errors.js';
+
+export * from './errors.js';
+
+const asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose');
+
+/** One worker thread: a connection (or listener) and the files made from it. */
+class Host {
+  constructor() {
+    this.worker = new Worker(new URL('./worker.js', import.meta.url));
+    this.worker.unref();
+    this.calls = new Map();
+    this.nextId = 1;
+    this.open = new Set(); // handles not yet closed; the worker ends when none is left
+    this.worker.on('message', (msg) => this._reply(msg));
+    this.worker.on('error', (e) => this._fail(e));
+    this.worker.on('exit', () => this._fail(new Error('sockfile worker exited')));
+  }
+  call(h, m, a = [], transfer = []) {
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      if (this.calls.size === 0) this.worker.ref();
+      this.calls.set(id, { resolve, reject });
+      this.worker.postMessage({ id, h, m, a }, transfer);
+    });
+  }
+  _reply({ id, ok, err }) {
+    const c = this.calls.get(id);
+    if (c === undefined) return;
+    this.calls.delete(id);
+    if (this.calls.size === 0) this.worker.unref();
+    if (err === undefined) {
+      c.resolve(ok);
+    } else if (err.payload !== undefined) {
+      c.reject(errorFromPayload(err.payload));
+    } else {
+      const Cls = globalThis[err.name] ?? Error;
+      const e = new Cls(err.message);
+      if (e.name !== err.name) e.name = err.name;
+      c.reject(e);
+    }
+  }
+  _fail(e) {
+    for (const c of this.calls.values()) c.reject(e);
+    this.calls.clear();
+  }
+  /** `v` with handles made into objects of this host. */
+  wrap(v) {
+    if (v !== null && typeof v === 'object' && v.$handle !== undefined) {
+      this.open.add(v.$handle);
+      const Cls = { socket: Socket, binary: BinaryFile, text: TextFile, listener: Listener }[v.kind];
+      return new Cls(this, v.$handle);
+    }
+    if (Array.isArray(v)) return v.map((x) => this.wrap(x));
+    return v;
+  }
+  /** A handle is closed: release it; the last one ends the worker. */
+  closed(h) {
+    if (!this.open.delete(h)) return;
+    if (this.open.size === 0) this.worker.terminate();
+  }
+}
+
+async function start(m, a) {
+  const host = new Host();
+  try {
+    return host.wrap(await host.call(0, m, a));
+  } finally {
+    if (host.open.size === 0) host.worker.terminate();
+  }
+}
+
+/** `socket.create_connection((host, port), timeout)`, in a worker of its own. */
+export function createConnection(host, port, { timeout } = {}) {
+  return start('createConnection', [host, port, { timeout }]);
+}
+
+/** `socket.create_server((host, port), backlog=…)`. Accepted sockets share its worker. */
+export function createServer(host, port, { backlog } = {}) {
+  return start('createServer', [host, port, { backlog }]);
+}
+
+/** What the async objects share: calls into the worker, closing. */
+class Remote {
+  constructor(host, h) {
+    this._host = host;
+    this._h = h;
+    this._closed = false;
+  }
+  _call(m, ...a) {
+    return this._host.call(this._h, m, a).then((v) => this._host.wrap(v));
+  }
+  _get(name) {
+    return this._host.call(this._h, '$get', [name]);
+  }
+  /** `close()`; the worker ends once the socket and its files are all closed. */
+  async close() {
+    if (this._closed) return;
+    await this._host.call(this._h, 'close');
+    this._closed = true;
+    this._host.closed(this._h);
+  }
+  async [asyncDispose]() {
+    if (this._closed) return;
+    try {
+      await this._host.call(this._h, '$dispose');
+    } finally {
+      this._closed = true;
+      this._host.closed(this._h);
+    }
+  }
+}
+
+/** A listening socket: `await accept()` returns a connected `Socket`. */
+export class Listener extends Remote {
+  accept() {
+    return this._call('accept');
+  }
+  getsockname() {
+    return this._call('getsockname');
+  }
+  settimeout(t) {
+    return this._call('settimeout', t);
+  }
+  gettimeout() {
+    return this._call('gettimeout');
+  }
+}
+
+/** `socket.socket`, every method a Promise. Closing follows CPython (the connection ends
+ * when the socket and every file made from it are closed). */
+export class Socket extends Remote {
+  makefile(mode = 'r', options = {}) {
+    return this._call('makefile', mode, options);
+  }
+  settimeout(t) {
+    return this._call('settimeout', t);
+  }
+  gettimeout() {
+    return this._call('gettimeout');
+  }
+  setblocking(flag) {
+    return this._call('setblocking', flag);
+  }
+  getblocking() {
+    return this._call('getblocking');
+  }
+  recv(bufsize) {
+    return this._call('recv', bufsize);
+  }
+  send(data) {
+    return this._call('send', data);
+  }
+  sendall(data) {
+    return this._call('sendall', data);
+  }
+  shutdown(how) {
+    return this._call('shutdown', how);
+  }
+  getpeername() {
+    return this._call('getpeername');
+  }
+  getsockname() {
+    return this._call('getsockname');
+  }
+  fileno() {
+    return this._call('fileno');
+  }
+  /** `ssl.wrap_socket`: a new Socket over TLS on the same worker (this one is consumed). */
+  async wrapTls(serverHostname, config) {
+    const s = await this._call('wrapTls', serverHostname, config);
+    this._closed = true;
+    this._host.call(this._h, '$release').catch(() => {});
+    this._host.closed(this._h);
+    return s;
+  }
+  tlsVersion() {
+    return this._call('tlsVersion');
+  }
+  cipher() {
+    return this._call('cipher');
+  }
+  selectedAlpnProtocol() {
+    return this._call('selectedAlpnProtocol');
+  }
+  peerCertificate() {
+    return this._call('peerCertificate');
+  }
+}
+
+/** Shared by both file kinds: calls, Python's attributes, `for await` in batches. */
+class FileBase extends Remote {
+  constructor(host, h) {
+    super(host, h);
+    this._lines = null; // lines of a batch not yet yielded: [array, index]
+    this._ahead = null; // the next batch, asked for before it is needed
+  }
+  /** Lines delivered ahead go back to the worker first, so every read sees them. */
+  async _settle() {
+    const ahead = this._ahead;
+    this._ahead = null;
+    let next = null;
+    if (ahead !== null) {
+      try {
+        next = await ahead;
+      } catch {
+        // The failure comes again from the call that follows, which reads the same place.
+        next = null;
+      }
+    }
+    const back = this._leftover(next);
+    if (back !== null) await this._host.call(this._h, '$unshift', [back]);
+  }
+  async _callSettled(m, ...a) {
+    if (this._lines !== null || this._ahead !== null) await this._settle();
+    return this._call(m, ...a);
+  }
+  flush() {
+    return this._callSettled('flush');
+  }
+  async close() {
+    this._lines = null;
+    this._ahead = null;
+    return super.close();
+  }
+  get closed() {
+    return this._get('closed');
+  }
+  get mode() {
+    return this._get('mode');
+  }
+  get name() {
+    return this._get('name');
+  }
+  readable() {
+    return this._call('readable');
+  }
+  writable() {
+    return this._call('writable');
+  }
+  seekable() {
+    return this._call('seekable');
+  }
+  read(size) {
+    return this._callSettled('read', size);
+  }
+  readline(limit) {
+    return this._callSettled('readline', limit);
+  }
+  readlines(hint) {
+    return this._callSettled('readlines', hint);
+  }
+  write(data) {
+    return this._callSettled('write', data);
+  }
+  writelines(lines) {
+    return this._callSettled('writelines', Array.from(lines));
+  }
+  /** `for await (const line of file)`: Python's `for line in f`, a batch per message. */
+  async *[Symbol.asyncIterator]() {
+    for (;;) {
+      if (this._lines === null) {
+        const ahead = this._ahead ?? this._host.call(this._h, '$batch');
+        this._ahead = null;
+        const b = await ahead;
+        if (b === null) return;
+        this._lines = [this._split(b), 0];
+      }
+      const [lines, i] = this._lines;
+      if (i === 0 && this._ahead === null && this._prefetch) {
+        this._ahead = this._host.call(this._h, '$batch');
+        this._ahead.catch(() => {}); // seen (or dropped) by whoever awaits it
+      }
+      this._lines[1] = i + 1;
+      if (i + 1 === lines.length) this._lines = null;
+      yield lines[i];
+    }
+  }
+}
+
+/** A binary file: reads return Uint8Array; lines from `for await` are views into the
+ * batch buffer. */
+export class BinaryFile extends FileBase {
+  get _prefetch() {
+    return true;
+  }
+  _split({ data, ends }) {
+    const lines = new Array(ends.length);
+    let start = 0;
+    for (let k = 0; k < ends.length; k++) {
+      lines[k] = new Uint8Array(data.buffer, data.byteOffset + start, ends[k] - start);
+      start = ends[k];
+    }
+    return lines;
+  }
+  /** What this side holds (unyielded lines, then a batch fetched ahead), as one batch. */
+  _leftover(next) {
+    const parts = [];
+    if (this._lines !== null) {
+      const [lines, i] = this._lines;
+      parts.push(...lines.slice(i));
+      this._lines = null;
+    }
+    if (next !== null) parts.push(...this._split(next));
+    if (parts.length === 0) return null;
+    let n = 0;
+    for (const p of parts) n += p.length;
+    const data = new Uint8Array(n);
+    const ends = new Uint32Array(parts.length);
+    let at = 0;
+    parts.forEach((p, k) => {
+      data.set(p, at);
+      ends[k] = at += p.length;
+    });
+    return { data, ends };
+  }
+  read1(size) {
+    return this._callSettled('read1', size);
+  }
+  peek(size) {
+    return this._callSettled('peek', size);
+  }
+}
+
+/** A text file: strings; sizes are in characters (code points). */
+export class TextFile extends FileBase {
+  get _prefetch() {
+    return true;
+  }
+  _split({ lines }) {
+    return lines;
+  }
+  _leftover(next) {
+    const lines = [];
+    if (this._lines !== null) {
+      const [ls, i] = this._lines;
+      lines.push(...ls.slice(i));
+      this._lines = null;
+    }
+    if (next !== null) lines.push(...next.lines);
+    return lines.length === 0 ? null : { lines };
+  }
+  get encoding() {
+    return this._get('encoding');
+  }
+  get errors() {
+    return this._get('errors');
+  }
+  get newlines() {
+    return this._get('newlines');
+  }
+}
+
