@@ -199,14 +199,21 @@ export class Socket extends Remote {
   }
 }
 
-/** Shared by both file kinds: calls, Python's attributes, `for await` in batches. */
+/** Shared by both file kinds: calls, Python's attributes, `for await` in batches.
+ *
+ * State on this side: `_lines`, a batch's lines not yet returned (`[lines, next index]`);
+ * `_ahead`, the next batch asked for while the caller works through this one (it never
+ * waits for the peer: `$ahead` takes only what is ready); `_error`, an error a batch fetched
+ * ahead met, raised by the next read, where the sync API would have raised it. Before any
+ * other call on the file, lines held here go back to the worker, in front of the rest. */
 class FileBase extends Remote {
   constructor(host, h) {
     super(host, h);
-    this._lines = null; // lines of a batch not yet yielded: [array, index]
-    this._ahead = null; // the next batch, asked for before it is needed
+    this._lines = null;
+    this._ahead = null;
+    this._error = null;
   }
-  /** Lines delivered ahead go back to the worker first, so every read sees them. */
+  /** Hands back what this side holds, so the worker's file is whole again. */
   async _settle() {
     const ahead = this._ahead;
     this._ahead = null;
@@ -214,28 +221,45 @@ class FileBase extends Remote {
     if (ahead !== null) {
       try {
         next = await ahead;
-      } catch {
-        // The failure comes again from the call that follows, which reads the same place.
-        next = null;
+      } catch (e) {
+        this._error = e;
       }
+      if (next !== null && next.later) next = null;
     }
     const back = this._leftover(next);
     if (back !== null) await this._host.call(this._h, '$unshift', [back]);
   }
-  async _callSettled(m, ...a) {
+  async _read(m, ...a) {
+    if (this._lines !== null || this._ahead !== null) await this._settle();
+    if (this._error !== null) {
+      const e = this._error;
+      this._error = null;
+      throw e;
+    }
+    return this._call(m, ...a);
+  }
+  async _other(m, ...a) {
     if (this._lines !== null || this._ahead !== null) await this._settle();
     return this._call(m, ...a);
   }
   flush() {
-    return this._callSettled('flush');
+    return this._other('flush');
   }
   async close() {
+    if (this._ahead !== null) await this._ahead.catch(() => {});
     this._lines = null;
     this._ahead = null;
+    this._error = null;
     return super.close();
   }
+  async [asyncDispose]() {
+    if (this._ahead !== null) await this._ahead.catch(() => {});
+    this._lines = null;
+    this._ahead = null;
+    return super[asyncDispose]();
+  }
   get closed() {
-    return this._get('closed');
+    return this._closed ? Promise.resolve(true) : this._get('closed');
   }
   get mode() {
     return this._get('mode');
@@ -244,47 +268,65 @@ class FileBase extends Remote {
     return this._get('name');
   }
   readable() {
-    return this._call('readable');
+    return this._other('readable');
   }
   writable() {
-    return this._call('writable');
+    return this._other('writable');
   }
   seekable() {
-    return this._call('seekable');
+    return this._other('seekable');
   }
   read(size) {
-    return this._callSettled('read', size);
+    return this._read('read', size);
   }
   readline(limit) {
-    return this._callSettled('readline', limit);
+    return this._read('readline', limit);
   }
   readlines(hint) {
-    return this._callSettled('readlines', hint);
+    return this._read('readlines', hint);
   }
   write(data) {
-    return this._callSettled('write', data);
+    return this._other('write', data);
   }
   writelines(lines) {
-    return this._callSettled('writelines', Array.from(lines));
+    return this._other('writelines', Array.from(lines));
+  }
+  /** The next line (its line ending included), or `null` at EOF: what `for await` yields. */
+  async nextLine() {
+    if (this._lines === null) {
+      let b = null;
+      if (this._ahead !== null) {
+        const ahead = this._ahead;
+        this._ahead = null;
+        b = await ahead;
+        if (b !== null && b.later) b = undefined;
+      } else {
+        b = undefined;
+      }
+      if (b === undefined) {
+        if (this._error !== null) {
+          const e = this._error;
+          this._error = null;
+          throw e;
+        }
+        b = await this._host.call(this._h, '$batch');
+      }
+      if (b === null) return null;
+      this._lines = [this._split(b), 0];
+      this._ahead = this._host.call(this._h, '$ahead');
+      this._ahead.catch(() => {}); // awaited by whoever needs the file next
+    }
+    const [lines, i] = this._lines;
+    if (i + 1 === lines.length) this._lines = null;
+    else this._lines[1] = i + 1;
+    return lines[i];
   }
   /** `for await (const line of file)`: Python's `for line in f`, a batch per message. */
   async *[Symbol.asyncIterator]() {
     for (;;) {
-      if (this._lines === null) {
-        const ahead = this._ahead ?? this._host.call(this._h, '$batch');
-        this._ahead = null;
-        const b = await ahead;
-        if (b === null) return;
-        this._lines = [this._split(b), 0];
-      }
-      const [lines, i] = this._lines;
-      if (i === 0 && this._ahead === null && this._prefetch) {
-        this._ahead = this._host.call(this._h, '$batch');
-        this._ahead.catch(() => {}); // seen (or dropped) by whoever awaits it
-      }
-      this._lines[1] = i + 1;
-      if (i + 1 === lines.length) this._lines = null;
-      yield lines[i];
+      const line = await this.nextLine();
+      if (line === null) return;
+      yield line;
     }
   }
 }
@@ -292,9 +334,6 @@ class FileBase extends Remote {
 /** A binary file: reads return Uint8Array; lines from `for await` are views into the
  * batch buffer. */
 export class BinaryFile extends FileBase {
-  get _prefetch() {
-    return true;
-  }
   _split({ data, ends }) {
     const lines = new Array(ends.length);
     let start = 0;
@@ -326,18 +365,15 @@ export class BinaryFile extends FileBase {
     return { data, ends };
   }
   read1(size) {
-    return this._callSettled('read1', size);
+    return this._read('read1', size);
   }
   peek(size) {
-    return this._callSettled('peek', size);
+    return this._read('peek', size);
   }
 }
 
 /** A text file: strings; sizes are in characters (code points). */
 export class TextFile extends FileBase {
-  get _prefetch() {
-    return true;
-  }
   _split({ lines }) {
     return lines;
   }

@@ -7,6 +7,7 @@ import * as sf from './index.js';
 
 const objects = new Map();
 let nextHandle = 1;
+const socketOf = new WeakMap(); // file -> the socket it was made from (for `$ahead`)
 
 function kindOf(v) {
   if (v instanceof sf.Socket) return 'socket';
@@ -87,6 +88,29 @@ function unshift(f, back) {
   f._next = 0;
 }
 
+/** A batch fetched ahead: only what is there without waiting (the socket non-blocking for
+ * the call, D3: nothing lost), so it never holds the thread while the caller's next call
+ * (a write, say) is what the peer waits for. `{ later: true }` when nothing is ready. */
+function ahead(f, transfer) {
+  const sock = socketOf.get(f);
+  if (sock === undefined) return { later: true };
+  let timeout;
+  try {
+    timeout = sock.gettimeout();
+    sock.settimeout(0);
+  } catch {
+    return { later: true }; // a closed or consumed socket: the caller's own call will see
+  }
+  try {
+    return batch(f, transfer);
+  } catch (e) {
+    if (e instanceof sf.BlockingIOError) return { later: true };
+    throw e;
+  } finally {
+    sock.settimeout(timeout);
+  }
+}
+
 function errorOut(e) {
   if (e instanceof sf.SockfileError) return { payload: e.payload };
   return { name: e?.name ?? 'Error', message: String(e?.message ?? e) };
@@ -102,6 +126,8 @@ function run(h, m, a, transfer) {
   switch (m) {
     case '$batch':
       return batch(o, transfer);
+    case '$ahead':
+      return ahead(o, transfer);
     case '$unshift':
       unshift(o, a[0]);
       return undefined;
@@ -121,7 +147,9 @@ function run(h, m, a, transfer) {
       if (m.startsWith('_') || typeof o[m] !== 'function') {
         throw new TypeError(`${m} is not a method`);
       }
-      return outgoing(o[m](...a), transfer);
+      const v = o[m](...a);
+      if (m === 'makefile') socketOf.set(v, o);
+      return outgoing(v, transfer);
   }
 }
 
