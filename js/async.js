@@ -1,28 +1,29 @@
 // sockfile's async API: the sync module (index.js) behind Promises, so waiting for a peer
 // never blocks Node's event loop.
 //
-// Design (docs/js.md): every connection has its own worker thread running the sync module.
-// A call waiting for its peer blocks only that thread, so connections that wait at the same
-// time do not wait for each other, and every behaviour (errors, D1, close ordering) is the
-// sync API's own. A worker holds the process only while a call is in flight, and ends when
-// its socket and every file made from it are closed. `for await` moves a whole `next-lines`
-// batch per message (one buffer, transferred) and asks for the next batch before the caller
-// needs it.
+// Design (docs/js.md): a small pool of worker threads runs the sync module; each connection
+// lives in one of them. A read that has to wait runs in short slices there (worker.js), so
+// connections that wait at the same time, on the same worker or not, do not wait for each
+// other, and every behaviour (errors, D1, close ordering) is the sync API's own. Idle
+// connections cost no thread. A worker holds the process only while a call is in flight.
+// `for await` moves a whole `next-lines` batch per message (one buffer, transferred) and
+// asks for the next batch, if it is ready, before the caller needs it.
 import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
 import { errorFromPayload } from './errors.js';
 
 export * from './errors.js';
 
 const asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose');
 
-/** One worker thread: a connection (or listener) and the files made from it. */
+/** One worker thread and the connections (sockets, files, listeners) it runs. */
 class Host {
   constructor() {
     this.worker = new Worker(new URL('./worker.js', import.meta.url));
     this.worker.unref();
     this.calls = new Map();
     this.nextId = 1;
-    this.open = new Set(); // handles not yet closed; the worker ends when none is left
+    this.open = new Set(); // handles not yet closed
     this.worker.on('message', (msg) => this._reply(msg));
     this.worker.on('error', (e) => this._fail(e));
     this.worker.on('exit', () => this._fail(new Error('sockfile worker exited')));
@@ -65,23 +66,34 @@ class Host {
     if (Array.isArray(v)) return v.map((x) => this.wrap(x));
     return v;
   }
-  /** A handle is closed: release it; the last one ends the worker. */
+  /** A handle is closed. */
   closed(h) {
-    if (!this.open.delete(h)) return;
-    if (this.open.size === 0) this.worker.terminate();
+    this.open.delete(h);
   }
+}
+
+/** The workers: up to SOCKFILE_WORKERS (default: the machine's parallelism, at least 2),
+ * started as connections come; a new connection goes to the worker with the fewest open
+ * handles. */
+const pool = [];
+const POOL_MAX = Math.max(1, Number(process.env.SOCKFILE_WORKERS) || Math.max(2, availableParallelism()));
+
+function pick() {
+  let best = null;
+  for (const h of pool) if (best === null || h.open.size < best.open.size) best = h;
+  if (best === null || (best.open.size > 0 && pool.length < POOL_MAX)) {
+    best = new Host();
+    pool.push(best);
+  }
+  return best;
 }
 
 async function start(m, a) {
-  const host = new Host();
-  try {
-    return host.wrap(await host.call(0, m, a));
-  } finally {
-    if (host.open.size === 0) host.worker.terminate();
-  }
+  const host = pick();
+  return host.wrap(await host.call(0, m, a));
 }
 
-/** `socket.create_connection((host, port), timeout)`, in a worker of its own. */
+/** `socket.create_connection((host, port), timeout)`. */
 export function createConnection(host, port, { timeout } = {}) {
   return start('createConnection', [host, port, { timeout }]);
 }

@@ -1,13 +1,27 @@
-// The thread behind the async API (async.js): runs the sync sockfile module (index.js) for
-// one connection and answers its calls. Messages in: `{ id, h, m, a }` (object handle, 0 for
-// the module; method; arguments). Out: `{ id, ok }` or `{ id, err }`, where objects the
-// sync API returns (sockets, files, listeners) come back as `{ handle, kind }`.
+// A thread behind the async API (async.js): runs the sync sockfile module (index.js) for
+// the connections the pool gave it and answers their calls. Messages in: `{ id, h, m, a }`
+// (object handle, 0 for the module; method; arguments). Out: `{ id, ok }` or `{ id, err }`,
+// where objects the sync API returns (sockets, files, listeners) come back as
+// `{ $handle, kind }`.
+//
+// Many connections share this thread, so no call may hold it while it waits for a peer.
+// A read that has to wait runs in slices: the socket's timeout is set to SLICE_MS for one
+// attempt (a timeout loses nothing, D1), then the other connections' calls get their turn,
+// and the read is tried again, until it completes or its own timeout is spent: the last
+// attempt runs with what is left of it, so the caller sees the sync API's own TimeoutError.
+// Calls on one connection (a socket, its files) run in the order they were made.
 import { parentPort } from 'node:worker_threads';
 import * as sf from './index.js';
 
 const objects = new Map();
 let nextHandle = 1;
-const socketOf = new WeakMap(); // file -> the socket it was made from (for `$ahead`)
+const socketOf = new WeakMap(); // file -> the socket it was made from
+const connOf = new Map(); // handle -> connection key (calls with one key run in order)
+let nextConn = 1;
+const SLICE_MS = 5;
+/** Calls that may wait for the peer, and so run in slices. */
+const WAITING = new Set(['read', 'readline', 'readlines', 'read1', 'peek', '$batch', 'recv',
+  'accept']);
 
 function kindOf(v) {
   if (v instanceof sf.Socket) return 'socket';
@@ -23,11 +37,15 @@ function own(b) {
 }
 
 /** A result as it crosses: objects become handles, byte arrays are transferred. */
-function outgoing(v, transfer) {
+function outgoing(v, transfer, conn) {
   const kind = v === null || typeof v !== 'object' ? null : kindOf(v);
   if (kind) {
     const handle = nextHandle++;
     objects.set(handle, v);
+    // Files and TLS sockets belong to their socket's connection; an accepted socket (and
+    // a new connection) is a connection of its own.
+    connOf.set(handle, kind === 'binary' || kind === 'text' || (kind === 'socket' && conn > 0)
+      ? conn : nextConn++);
     return { $handle: handle, kind };
   }
   if (v instanceof Uint8Array) {
@@ -35,7 +53,7 @@ function outgoing(v, transfer) {
     transfer.push(b.buffer);
     return b;
   }
-  if (Array.isArray(v)) return v.map((x) => outgoing(x, transfer));
+  if (Array.isArray(v)) return v.map((x) => outgoing(x, transfer, conn));
   return v;
 }
 
@@ -119,7 +137,7 @@ function errorOut(e) {
 function run(h, m, a, transfer) {
   if (h === 0) {
     if (m !== 'createConnection' && m !== 'createServer') throw new TypeError(`no function ${m}`);
-    return outgoing(sf[m](...a), transfer);
+    return outgoing(sf[m](...a), transfer, 0);
   }
   const o = objects.get(h);
   if (o === undefined) throw new TypeError('the object was released');
@@ -132,35 +150,106 @@ function run(h, m, a, transfer) {
       unshift(o, a[0]);
       return undefined;
     case '$get':
-      return outgoing(o[a[0]], transfer);
+      return outgoing(o[a[0]], transfer, connOf.get(h));
     case '$release':
       objects.delete(h);
+      connOf.delete(h);
       return undefined;
     case '$dispose':
       try {
         o[Symbol.dispose]();
       } finally {
         objects.delete(h);
+        connOf.delete(h);
       }
       return undefined;
-    default:
+    default: {
       if (m.startsWith('_') || typeof o[m] !== 'function') {
         throw new TypeError(`${m} is not a method`);
       }
       const v = o[m](...a);
       if (m === 'makefile') socketOf.set(v, o);
-      return outgoing(v, transfer);
+      // accept() makes a connection of its own; everything else stays on this one.
+      return outgoing(v, transfer, m === 'accept' ? -1 : connOf.get(h));
+    }
   }
 }
 
-parentPort.on('message', ({ id, h, m, a }) => {
+/** The object whose timeout governs a waiting call on `o` (null: run it in one piece). */
+function timeoutOwner(o) {
+  if (o instanceof sf.Socket || o instanceof sf.Listener) return o;
+  return socketOf.get(o) ?? null;
+}
+
+const LATER = Symbol('later');
+
+/** One attempt at call `c`: its reply, or LATER when it has to wait for the peer. */
+function attempt(c) {
   const transfer = [];
-  let reply;
+  let owner = null;
+  let timeout;
   try {
-    reply = { id, ok: run(h, m, a, transfer) };
+    if (c.h !== 0 && WAITING.has(c.m)) {
+      const o = objects.get(c.h);
+      owner = o === undefined ? null : timeoutOwner(o);
+    }
+    if (owner !== null) {
+      timeout = owner.gettimeout();
+      if (timeout === 0) {
+        owner = null; // non-blocking: one attempt, as the caller asked
+      } else {
+        const now = performance.now();
+        c.deadline ??= timeout === null ? Infinity : now + timeout * 1000;
+        const left = c.deadline - now;
+        c.last = left <= SLICE_MS;
+        owner.settimeout(c.last ? Math.max(left, 0.001) / 1000 : SLICE_MS / 1000);
+      }
+    }
+    return { id: c.id, ok: run(c.h, c.m, c.a, transfer), transfer };
   } catch (e) {
-    reply = { id, err: errorOut(e) };
-    transfer.length = 0;
+    if (owner !== null && !c.last && e instanceof sf.TimeoutError) return LATER;
+    return { id: c.id, err: errorOut(e), transfer: [] };
+  } finally {
+    if (owner !== null) {
+      try {
+        owner.settimeout(timeout);
+      } catch {
+        // closed by the call itself
+      }
+    }
   }
-  parentPort.postMessage(reply, transfer);
+}
+
+const queues = new Map(); // connection key -> calls not yet answered, in order
+let pumping = false;
+
+function keyOf(h) {
+  return h === 0 ? `new ${nextConn}-${Math.random()}` : (connOf.get(h) ?? `gone ${h}`);
+}
+
+/** One round: the first call of each connection, tried once; again while any is left, with
+ * the event loop turning in between so new calls come in. */
+function pump() {
+  for (const [key, q] of queues) {
+    while (q.length > 0) {
+      const r = attempt(q[0]);
+      if (r === LATER) break;
+      q.shift();
+      parentPort.postMessage({ id: r.id, ok: r.ok, err: r.err }, r.transfer);
+    }
+    if (q.length === 0) queues.delete(key);
+  }
+  if (queues.size > 0) setImmediate(pump);
+  else pumping = false;
+}
+
+parentPort.on('message', (c) => {
+  const key = keyOf(c.h);
+  let q = queues.get(key);
+  if (q === undefined) queues.set(key, (q = []));
+  q.push(c);
+  if (!pumping) {
+    pumping = true;
+    setImmediate(pump);
+  }
 });
