@@ -333,13 +333,27 @@ class FileBase extends Remote {
     else this._lines[1] = i + 1;
     return lines[i];
   }
-  /** `for await (const line of file)`: Python's `for line in f`, a batch per message. */
-  async *[Symbol.asyncIterator]() {
-    for (;;) {
-      const line = await this.nextLine();
-      if (line === null) return;
-      yield line;
-    }
+  /** `for await (const line of file)`: Python's `for line in f`, a batch per message.
+   * A line already here is handed over without a trip through an async function. */
+  [Symbol.asyncIterator]() {
+    const done = { value: undefined, done: true };
+    const step = (line) => (line === null ? done : { value: line, done: false });
+    return {
+      next: () => {
+        const held = this._lines;
+        if (held !== null) {
+          const [lines, i] = held;
+          if (i + 1 === lines.length) this._lines = null;
+          else held[1] = i + 1;
+          return Promise.resolve({ value: lines[i], done: false });
+        }
+        return this.nextLine().then(step);
+      },
+      return: () => Promise.resolve(done),
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
   }
 }
 

@@ -12,6 +12,7 @@
 // Calls on one connection (a socket, its files) run in the order they were made.
 import { parentPort } from 'node:worker_threads';
 import * as sf from './index.js';
+import { guard } from './errors.js';
 
 const objects = new Map();
 let nextHandle = 1;
@@ -19,9 +20,13 @@ const socketOf = new WeakMap(); // file -> the socket it was made from
 const connOf = new Map(); // handle -> connection key (calls with one key run in order)
 let nextConn = 1;
 const SLICE_MS = 5;
+const AHEAD_LINES = 16384;
+const pendingError = new WeakMap(); // file -> an error met after lines already sent ahead
 /** Calls that may wait for the peer, and so run in slices. */
 const WAITING = new Set(['read', 'readline', 'readlines', 'read1', 'peek', '$batch', 'recv',
   'accept']);
+/** File reads (the ones a pending error can belong to). */
+const READS = new Set(['read', 'readline', 'readlines', 'read1', 'peek', '$batch', '$ahead']);
 
 function kindOf(v) {
   if (v instanceof sf.Socket) return 'socket';
@@ -60,8 +65,26 @@ function outgoing(v, transfer, conn) {
 /** `for await` batches: every line the file has ready (one `next-lines` call at most), as
  * one transferred buffer and its line ends (binary) or strings (text); null at EOF. */
 function batch(f, transfer) {
+  const b = take(f);
+  return b === null ? null : send(b, transfer);
+}
+
+/** A batch as it crosses: its buffers transferred. */
+function send(b, transfer) {
+  if (b.lines === undefined) transfer.push(b.data.buffer, b.ends.buffer);
+  return b;
+}
+
+/** The next batch, not yet sent: `{ data, ends }` (binary) or `{ lines }` (text). */
+function take(f) {
+  if (f._pos === f._data.length) {
+    // Nothing held by the sync wrapper: the component's batch goes out as it came.
+    const [data, ends] = guard(() => f.wit.nextLines(undefined));
+    if (ends.length === 0) return null;
+    if (typeof data === 'string') return { lines: splitText(data, ends) };
+    return { data: own(data), ends: ends instanceof Uint32Array ? own(ends) : Uint32Array.from(ends) };
+  }
   const first = f.nextLine();
-  if (first === null) return null;
   if (typeof first === 'string') {
     const lines = [first];
     while (f._pos < f._data.length) lines.push(f.nextLine());
@@ -70,10 +93,46 @@ function batch(f, transfer) {
   const start = first.byteOffset - f._data.byteOffset;
   const ends = [first.length];
   while (f._pos < f._data.length) ends.push(ends[ends.length - 1] + f.nextLine().length);
-  const data = f._data.slice(start, f._pos);
-  const e = Uint32Array.from(ends);
-  transfer.push(data.buffer, e.buffer);
-  return { data, ends: e };
+  return { data: f._data.slice(start, f._pos), ends: Uint32Array.from(ends) };
+}
+
+/** Batches joined into one (fewer messages when the peer is ahead of the reader). */
+function join(parts) {
+  if (parts.length === 1) return parts[0];
+  if (parts[0].lines !== undefined) return { lines: parts.flatMap((p) => p.lines) };
+  let bytes = 0;
+  let count = 0;
+  for (const p of parts) {
+    bytes += p.data.length;
+    count += p.ends.length;
+  }
+  const data = new Uint8Array(bytes);
+  const ends = new Uint32Array(count);
+  let at = 0;
+  let k = 0;
+  for (const p of parts) {
+    data.set(p.data, at);
+    for (let i = 0; i < p.ends.length; i++) ends[k++] = at + p.ends[i];
+    at += p.data.length;
+  }
+  return { data, ends };
+}
+
+/** A text batch's lines (`ends` count code points, as the component reports them). */
+function splitText(data, ends) {
+  const lines = new Array(ends.length);
+  let i = 0;
+  let cp = 0;
+  for (let k = 0; k < ends.length; k++) {
+    const start = i;
+    while (cp < ends[k]) {
+      const c = data.charCodeAt(i);
+      i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+      cp++;
+    }
+    lines[k] = data.slice(start, i);
+  }
+  return lines;
 }
 
 /** Lines a batch delivered that the caller did not take: back in front of the file's. */
@@ -119,10 +178,28 @@ function ahead(f, transfer) {
   } catch {
     return { later: true }; // a closed or consumed socket: the caller's own call will see
   }
+  const parts = [];
+  let lines = 0;
   try {
-    return batch(f, transfer);
+    // Up to AHEAD_LINES lines in one message, as long as they are ready.
+    while (lines < AHEAD_LINES) {
+      const b = take(f);
+      if (b === null) {
+        if (parts.length === 0) return null;
+        break; // EOF comes with the next batch
+      }
+      parts.push(b);
+      lines += b.lines?.length ?? b.ends.length;
+    }
+    return send(join(parts), transfer);
   } catch (e) {
-    if (e instanceof sf.BlockingIOError) return { later: true };
+    if (e instanceof sf.BlockingIOError) {
+      return parts.length === 0 ? { later: true } : send(join(parts), transfer);
+    }
+    if (parts.length > 0) {
+      pendingError.set(f, e); // raised by the next call, after these lines
+      return send(join(parts), transfer);
+    }
     throw e;
   } finally {
     sock.settimeout(timeout);
@@ -141,6 +218,7 @@ function run(h, m, a, transfer) {
   }
   const o = objects.get(h);
   if (o === undefined) throw new TypeError('the object was released');
+  if (pendingError.has(o)) raisePending(o, m, a);
   switch (m) {
     case '$batch':
       return batch(o, transfer);
@@ -172,6 +250,35 @@ function run(h, m, a, transfer) {
       // accept() makes a connection of its own; everything else stays on this one.
       return outgoing(v, transfer, m === 'accept' ? -1 : connOf.get(h));
     }
+  }
+}
+
+/** Whether read method `m` on file `f` would ask the component for more than `f` holds
+ * (the sync wrapper takes what it holds first). */
+function needsComponent(f, m, a) {
+  const held = f._data.length - f._pos;
+  if (held === 0) return true;
+  if (m === 'read') {
+    const size = a[0];
+    if (size == null || size < 0) return true;
+    const have = typeof f._data === 'string' ? [...f._data.slice(f._pos)].length : held;
+    return size > have;
+  }
+  if (m === 'readlines') {
+    const hint = a[0];
+    return !(hint > 0 && held > hint);
+  }
+  return false;
+}
+
+/** An error a batch fetched ahead met after lines it already sent: raised by the first read
+ * that goes past those lines, where the sync API would have raised it (what the file holds
+ * stays, as there). */
+function raisePending(f, m, a) {
+  const e = pendingError.get(f);
+  if (e !== undefined && READS.has(m) && needsComponent(f, m, a)) {
+    pendingError.delete(f);
+    throw e;
   }
 }
 
