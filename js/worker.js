@@ -290,6 +290,24 @@ function timeoutOwner(o) {
 
 const LATER = Symbol('later');
 
+/** Sets `owner`'s timeout for one attempt at `c`; null when `c` runs in one piece instead:
+ * a non-blocking socket (one attempt, as the caller asked), or one whose timeout cannot be
+ * set (closed: the call itself then fails as the sync API's would). */
+function slice(owner, c) {
+  try {
+    c.timeout = owner.gettimeout();
+    if (c.timeout === 0) return null;
+    const now = performance.now();
+    c.deadline ??= c.timeout === null ? Infinity : now + c.timeout * 1000;
+    const left = c.deadline - now;
+    c.last = left <= SLICE_MS;
+    owner.settimeout(c.last ? Math.max(left, 0.001) / 1000 : SLICE_MS / 1000);
+    return owner;
+  } catch {
+    return null;
+  }
+}
+
 /** One attempt at call `c`: its reply, or LATER when it has to wait for the peer. */
 function attempt(c) {
   const transfer = [];
@@ -300,18 +318,8 @@ function attempt(c) {
       const o = objects.get(c.h);
       owner = o === undefined ? null : timeoutOwner(o);
     }
-    if (owner !== null) {
-      timeout = owner.gettimeout();
-      if (timeout === 0) {
-        owner = null; // non-blocking: one attempt, as the caller asked
-      } else {
-        const now = performance.now();
-        c.deadline ??= timeout === null ? Infinity : now + timeout * 1000;
-        const left = c.deadline - now;
-        c.last = left <= SLICE_MS;
-        owner.settimeout(c.last ? Math.max(left, 0.001) / 1000 : SLICE_MS / 1000);
-      }
-    }
+    if (owner !== null) owner = slice(owner, c);
+    if (owner !== null) timeout = c.timeout;
     return { id: c.id, ok: run(c.h, c.m, c.a, transfer), transfer };
   } catch (e) {
     if (owner !== null && !c.last && e instanceof sf.TimeoutError) return LATER;

@@ -3,15 +3,23 @@
 # run its tests against loopback peers in Node, type-check it, check that `npm pack` makes
 # an installable package, run examples/js on it, and run the composed http-client with
 # `jco run` against python3 -m http.server.
+# Runs on Node 24 and on Node 22 (target/node24-bin, target/node22-bin: scripts/setup.sh).
 # Needs target/component/sockfile.wasm and target/examples/ (scripts/examples.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
+node24="$root/target/node24-bin"
+node22="$root/target/node22-bin"
+export PATH="$node24:$PATH"
+echo "[js] Node $(node --version) (and $("$node22/node" --version) for the tests)"
 
 echo "[js] js/: npm install (jco 1.35.0, preview2-shim 0.26.1, typescript; pinned), build"
 (cd js && npm install --no-audit --no-fund --loglevel=error && npm run -s build)
-echo "[js] js/: node --test (real loopback peers in worker threads)"
-(cd js && timeout 600 npm test)
-echo "[js] js/: tsc --noEmit (index.d.ts and test/usage.ts)"
+for bin in "$node22" "$node24"; do
+    echo "[js] js/: node --test on Node $("$bin/node" --version): the sync and async APIs (real loopback peers)"
+    (cd js && PATH="$bin:$PATH" timeout 900 npm test)
+done
+echo "[js] js/: tsc --noEmit (index.d.ts, async.d.ts and their usage files)"
 (cd js && npm run -s typecheck)
 
 echo "[js] npm pack js/ and import the packed module from a fresh project"
@@ -19,13 +27,18 @@ pack=$(mktemp -d)
 trap 'rm -rf "$pack"' EXIT
 (cd js && npm pack --silent --pack-destination "$pack" >/dev/null)
 mkdir "$pack/app"
-(cd "$pack/app" && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error "$pack"/sockfile-*.tgz >/dev/null \
-    && node --input-type=module -e "
-import { createConnection, TimeoutError } from 'sockfile';
+(cd "$pack/app" && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error "$pack"/sockfile-*.tgz >/dev/null)
+for bin in "$node22" "$node24"; do
+    (cd "$pack/app" && "$bin/node" --input-type=module -e "
+import { createConnection } from 'sockfile';
+import * as aio from 'sockfile/async';
 try { createConnection('127.0.0.1', 1, { timeout: 2 }); } catch (e) { console.log(e.name, e.errno, e.message); }
+try { await aio.createConnection('127.0.0.1', 1, { timeout: 2 }); } catch (e) { console.log('async', e.name, e.errno, e.message); }
 " | tee "$pack/out.txt")
-grep -qx 'ConnectionRefusedError 111 Connection refused' "$pack/out.txt" \
-    || { echo "[js] FAIL: the packed module did not run" >&2; exit 1; }
+    grep -qx 'ConnectionRefusedError 111 Connection refused' "$pack/out.txt" \
+        && grep -qx 'async ConnectionRefusedError 111 Connection refused' "$pack/out.txt" \
+        || { echo "[js] FAIL: the packed module did not run on $("$bin/node" --version)" >&2; exit 1; }
+done
 
 cd examples/js
 echo "[js] examples/js: npm install, node run.mjs"

@@ -1,47 +1,46 @@
-// sockfile from Node with the sockfile JS module (../../js, `npm run build` there first):
-// Python's makefile() with keyword options, line iteration, Python-named errors.
-import { createConnection, ValueError } from 'sockfile';
-import { Worker } from 'node:worker_threads';
+// sockfile from Node with the sockfile JS module (../../js, `npm run build` there first),
+// through its async API: Python's makefile() with keyword options, `for await` over lines,
+// Python-named errors; the event loop stays free, so the peer runs on this same thread.
+import { createConnection, ValueError } from 'sockfile/async';
+import { startServer } from './server.mjs';
 
-// The peer runs in a worker: sockfile's calls block this thread (jco runs WASI sockets
-// synchronously), so a server here could never answer.
-const worker = new Worker(new URL('./server.mjs', import.meta.url));
-const port = await new Promise((resolve) => worker.once('message', resolve));
+const server = await startServer();
+const port = server.address().port;
 
-const sock = createConnection('127.0.0.1', port, { timeout: 5 });
-console.log(`connected to ${sock.getpeername().join(':')}, timeout ${sock.gettimeout()}`);
+const sock = await createConnection('127.0.0.1', port, { timeout: 5 });
+console.log(`connected to ${(await sock.getpeername()).join(':')}, timeout ${await sock.gettimeout()}`);
 
 // Binary request/response: makefile('rwb'), write + flush, readline.
-const f = sock.makefile('rwb');
-f.write('hello sockfile\n');
-f.flush(); // reading does not flush pending writes, as in CPython
-console.log(`binary readline: ${JSON.stringify(new TextDecoder().decode(f.readline()))}`);
+const f = await sock.makefile('rwb');
+await f.write('hello sockfile\n');
+await f.flush(); // reading does not flush pending writes, as in CPython
+console.log(`binary readline: ${JSON.stringify(new TextDecoder().decode(await f.readline()))}`);
 
 // Text: makefile('rw', encoding='utf-8', newline='').
-const t = sock.makefile('rw', { encoding: 'utf-8', newline: '' });
-t.write('grüße, wörld\n');
-t.flush();
-console.log(`text readline: ${JSON.stringify(t.readline())}`);
+const t = await sock.makefile('rw', { encoding: 'utf-8', newline: '' });
+await t.write('grüße, wörld\n');
+await t.flush();
+console.log(`text readline: ${JSON.stringify(await t.readline())}`);
 
 // Errors are Error subclasses named like Python's, with the WIT error as `payload`.
 try {
-  sock.makefile('rt');
+  await sock.makefile('rt');
 } catch (e) {
   console.log(`makefile('rt') raised ${e.name}: ${e.message}`);
 }
 
-// `for (const line of file)`: lines come in batches, one call per batch.
-t.write('line 1\nline 2\nQUIT\n');
-t.flush();
+// `for await (const line of file)`: lines come in batches, one message per batch.
+await t.write('line 1\nline 2\nQUIT\n');
+await t.flush();
 const lines = [];
-for (const line of t) lines.push(line);
+for await (const line of t) lines.push(line);
 console.log(`lines: ${JSON.stringify(lines)}`);
-t.close();
-f.close();
-sock.close();
+await t.close();
+await f.close();
+await sock.close();
 try {
-  f.read(1);
+  await f.read(1);
 } catch (e) {
   if (e instanceof ValueError) console.log(`read after close raised ${e.name}: ${e.message}`);
 }
-await worker.terminate();
+server.close();

@@ -249,6 +249,9 @@ export function suite(api, label) {
     await f.close();
     assert.equal(await f.closed, true);
     await assert.rejects(async () => f.read(1), (e) => e instanceof ValueError && e.message === 'read of closed file');
+    // The same once the socket is closed too (no timeout of a closed socket gets in the way).
+    await sock.close();
+    await assert.rejects(async () => f.readline(), (e) => e instanceof ValueError && e.message === 'peek of closed file'); // CPython's, for 'rwb'
     await p.worker.terminate();
   });
 
