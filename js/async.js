@@ -19,7 +19,12 @@ const asyncDispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose');
 /** One worker thread and the connections (sockets, files, listeners) it runs. */
 class Host {
   constructor() {
-    this.worker = new Worker(new URL('./worker.js', import.meta.url));
+    // Workers take the parent's flags, but refuse `--input-type` (`node --input-type=module
+    // -e …`): without it, then.
+    const options = process.execArgv.some((a) => a.startsWith('--input-type'))
+      ? { execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) }
+      : {};
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), options);
     this.worker.unref();
     this.calls = new Map();
     this.nextId = 1;

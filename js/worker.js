@@ -171,10 +171,8 @@ function unshift(f, back) {
 function ahead(f, transfer) {
   const sock = socketOf.get(f);
   if (sock === undefined) return { later: true };
-  let timeout;
   try {
-    timeout = sock.gettimeout();
-    sock.settimeout(0);
+    setTimeoutTo(sock, 0);
   } catch {
     return { later: true }; // a closed or consumed socket: the caller's own call will see
   }
@@ -201,8 +199,6 @@ function ahead(f, transfer) {
       return send(join(parts), transfer);
     }
     throw e;
-  } finally {
-    sock.settimeout(timeout);
   }
 }
 
@@ -290,48 +286,85 @@ function timeoutOwner(o) {
 
 const LATER = Symbol('later');
 
-/** Sets `owner`'s timeout for one attempt at `c`; null when `c` runs in one piece instead:
+/** The caller's timeout of each socket or listener (`real`), and what the component has
+ * now (`set`): slices and batches fetched ahead change the component's, and it is put back
+ * only before a call that is not a read, so a run of reads costs no timeout calls. */
+const timeouts = new WeakMap();
+
+function timeoutOf(owner) {
+  let t = timeouts.get(owner);
+  if (t === undefined) {
+    const real = owner.gettimeout();
+    t = { real, set: real };
+    timeouts.set(owner, t);
+  }
+  return t;
+}
+
+function setTimeoutTo(owner, value) {
+  const t = timeoutOf(owner);
+  if (t.set !== value) {
+    owner.settimeout(value);
+    t.set = value;
+  }
+  return t;
+}
+
+/** Before any other call on a connection: the caller's own timeout back in place. */
+function restoreTimeout(o) {
+  const owner = timeoutOwner(o);
+  const t = owner === null ? undefined : timeouts.get(owner);
+  if (t !== undefined && t.set !== t.real) {
+    try {
+      owner.settimeout(t.real);
+      t.set = t.real;
+    } catch {
+      // closed: the call itself fails as the sync API's would
+    }
+  }
+}
+
+/** Sets `owner`'s timeout for one attempt at `c`; false when `c` runs in one piece instead:
  * a non-blocking socket (one attempt, as the caller asked), or one whose timeout cannot be
  * set (closed: the call itself then fails as the sync API's would). */
 function slice(owner, c) {
   try {
-    c.timeout = owner.gettimeout();
-    if (c.timeout === 0) return null;
+    const { real } = timeoutOf(owner);
+    if (real === 0) {
+      restoreTimeout(owner);
+      return false;
+    }
     const now = performance.now();
-    c.deadline ??= c.timeout === null ? Infinity : now + c.timeout * 1000;
+    c.deadline ??= real === null ? Infinity : now + real * 1000;
     const left = c.deadline - now;
     c.last = left <= SLICE_MS;
-    owner.settimeout(c.last ? Math.max(left, 0.001) / 1000 : SLICE_MS / 1000);
-    return owner;
+    setTimeoutTo(owner, c.last ? Math.max(left, 0.001) / 1000 : SLICE_MS / 1000);
+    return true;
   } catch {
-    return null;
+    return false;
   }
 }
 
 /** One attempt at call `c`: its reply, or LATER when it has to wait for the peer. */
 function attempt(c) {
   const transfer = [];
-  let owner = null;
-  let timeout;
+  let sliced = false;
   try {
-    if (c.h !== 0 && WAITING.has(c.m)) {
-      const o = objects.get(c.h);
-      owner = o === undefined ? null : timeoutOwner(o);
-    }
-    if (owner !== null) owner = slice(owner, c);
-    if (owner !== null) timeout = c.timeout;
-    return { id: c.id, ok: run(c.h, c.m, c.a, transfer), transfer };
-  } catch (e) {
-    if (owner !== null && !c.last && e instanceof sf.TimeoutError) return LATER;
-    return { id: c.id, err: errorOut(e), transfer: [] };
-  } finally {
-    if (owner !== null) {
-      try {
-        owner.settimeout(timeout);
-      } catch {
-        // closed by the call itself
+    const o = c.h === 0 ? undefined : objects.get(c.h);
+    if (o !== undefined) {
+      if (WAITING.has(c.m)) {
+        const owner = timeoutOwner(o);
+        sliced = owner !== null && slice(owner, c);
+      } else if (c.m !== '$ahead') {
+        restoreTimeout(o);
       }
     }
+    const ok = run(c.h, c.m, c.a, transfer);
+    if (o !== undefined && (c.m === 'settimeout' || c.m === 'setblocking')) timeouts.delete(o);
+    return { id: c.id, ok, transfer };
+  } catch (e) {
+    if (sliced && !c.last && e instanceof sf.TimeoutError) return LATER;
+    return { id: c.id, err: errorOut(e), transfer: [] };
   }
 }
 
@@ -365,6 +398,6 @@ parentPort.on('message', (c) => {
   q.push(c);
   if (!pumping) {
     pumping = true;
-    setImmediate(pump);
+    pump(); // at once: a call that need not wait is answered in this turn
   }
 });

@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The Node rows run on Node 24 (scripts/setup.sh installs it under target/).
+export PATH="$PWD/target/node24-bin:$PATH"
 if ! wasmtime --version 2>/dev/null | grep -q '^wasmtime 48\.0\.8'; then
     echo "[bench] installing wasmtime-cli 48.0.8 (cargo install --locked, about 10-12 minutes once)"
     cargo install --locked wasmtime-cli@48.0.8
@@ -23,4 +25,9 @@ echo "[bench] building the JS module (jco transpile)"
     && npm run -s build >/dev/null)
 echo "[bench] building the benchmark driver (release)"
 cargo build --release -p host-tests --bin bench
-exec target/release/bench "$@"
+target/release/bench "$@"
+echo "== Node $(node --version): resident memory with N open connections (sockfile/async)"
+echo "   N  rss_MB  process_before_MB"
+for n in 1 50 500; do
+    node examples/bench/node_memory.mjs "$n" | awk '{ printf "%4d %7d %7d\n", $1, $2, $3 }'
+done

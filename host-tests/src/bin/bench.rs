@@ -737,12 +737,30 @@ fn main() {
                 ),
                 ("readline", "jco/Node: readline per call"),
                 ("packed", "jco/Node: readlines-packed batches"),
+                (
+                    "async-lines",
+                    "jco/Node: sockfile/async, for await (const line of file) [pool started]",
+                ),
+                (
+                    "async-text-lines",
+                    "jco/Node: sockfile/async, for await, text lines (utf-8) [pool started]",
+                ),
+                (
+                    "async-readline",
+                    "jco/Node: sockfile/async, await f.readline() per line [pool started]",
+                ),
             ]
         } else {
-            &[(
-                "lines",
-                "jco/Node: sockfile JS module, for (const line of file)",
-            )]
+            &[
+                (
+                    "lines",
+                    "jco/Node: sockfile JS module, for (const line of file)",
+                ),
+                (
+                    "async-lines",
+                    "jco/Node: sockfile/async, for await (const line of file) [pool started]",
+                ),
+            ]
         };
         for &(mode, label) in js_modes {
             add(process_row(
@@ -1180,6 +1198,11 @@ fn targets(rows: &[Row], fl: &Floors) -> Vec<(String, f64, f64, bool)> {
             format!("{g}: JS module lines / Node readline"),
             lps("jco/Node: sockfile JS module, for") / lps("Node readline"),
             1.5,
+        );
+        at_least(
+            format!("{g}: JS async for await lines / Node readline"),
+            lps("jco/Node: sockfile/async, for await (const line") / lps("Node readline"),
+            1.0,
         );
     }
     let bulk = |name: &str| find(rows, "bulk", name).map_or(f64::NAN, Row::mbps);
