@@ -41,21 +41,23 @@ try { await aio.createConnection('127.0.0.1', 1, { timeout: 2 }); } catch (e) { 
 done
 
 cd examples/js
-echo "[js] examples/js: npm install, node run.mjs"
+echo "[js] examples/js: npm install, node run.mjs (the async API) on Node 22 and 24"
 npm install --no-audit --no-fund --loglevel=error
-out=$(timeout 120 node run.mjs)
-echo "$out" | sed 's/^/[js]   /'
 expect() {
     if ! grep -qxF -- "$1" <<< "$out"; then
         echo "[js] FAIL: expected the line: $1" >&2
         exit 1
     fi
 }
-expect 'binary readline: "HELLO SOCKFILE\n"'
-expect 'text readline: "GRÜSSE, WÖRLD\n"'
-expect "makefile('rt') raised ValueError: invalid mode 'rt' (only r, w, b allowed)"
-expect 'lines: ["LINE 1\n","LINE 2\n","BYE\n"]'
-expect 'read after close raised ValueError: read of closed file'
+for bin in "$node22" "$node24"; do
+    out=$(timeout 120 "$bin/node" run.mjs)
+    echo "$out" | sed "s/^/[js]   $("$bin/node" --version): /"
+    expect 'binary readline: "HELLO SOCKFILE\n"'
+    expect 'text readline: "GRÜSSE, WÖRLD\n"'
+    expect "makefile('rt') raised ValueError: invalid mode 'rt' (only r, w, b allowed)"
+    expect 'lines: ["LINE 1\n","LINE 2\n","BYE\n"]'
+    expect 'read after close raised ValueError: read of closed file'
+done
 
 echo "[js] npx jco run the composed http-client against python3 -m http.server"
 dir=$(mktemp -d)
