@@ -139,61 +139,26 @@ class Remote {
   }
 }
 
-/** A listening socket: `await accept()` returns a connected `Socket`. */
-export class Listener extends Remote {
-  accept() {
-    return this._call('accept');
-  }
-  getsockname() {
-    return this._call('getsockname');
-  }
-  settimeout(t) {
-    return this._call('settimeout', t);
-  }
-  gettimeout() {
-    return this._call('gettimeout');
+/** Methods that only pass their call on: `name(...args)` runs the sync object's `name`. */
+function forward(Class, names) {
+  for (const name of names) {
+    Object.defineProperty(Class.prototype, name, {
+      value(...args) {
+        return this._call(name, ...args);
+      },
+      writable: true,
+      configurable: true,
+    });
   }
 }
+
+/** A listening socket: `await accept()` returns a connected `Socket`. */
+export class Listener extends Remote {}
+forward(Listener, ['accept', 'getsockname', 'settimeout', 'gettimeout']);
 
 /** `socket.socket`, every method a Promise. Closing follows CPython (the connection ends
  * when the socket and every file made from it are closed). */
 export class Socket extends Remote {
-  makefile(mode = 'r', options = {}) {
-    return this._call('makefile', mode, options);
-  }
-  settimeout(t) {
-    return this._call('settimeout', t);
-  }
-  gettimeout() {
-    return this._call('gettimeout');
-  }
-  setblocking(flag) {
-    return this._call('setblocking', flag);
-  }
-  getblocking() {
-    return this._call('getblocking');
-  }
-  recv(bufsize) {
-    return this._call('recv', bufsize);
-  }
-  send(data) {
-    return this._call('send', data);
-  }
-  sendall(data) {
-    return this._call('sendall', data);
-  }
-  shutdown(how) {
-    return this._call('shutdown', how);
-  }
-  getpeername() {
-    return this._call('getpeername');
-  }
-  getsockname() {
-    return this._call('getsockname');
-  }
-  fileno() {
-    return this._call('fileno');
-  }
   /** `ssl.wrap_socket`: a new Socket over TLS on the same worker (this one is consumed). */
   async wrapTls(serverHostname, config) {
     const s = await this._call('wrapTls', serverHostname, config);
@@ -202,19 +167,10 @@ export class Socket extends Remote {
     this._host.closed(this._h);
     return s;
   }
-  tlsVersion() {
-    return this._call('tlsVersion');
-  }
-  cipher() {
-    return this._call('cipher');
-  }
-  selectedAlpnProtocol() {
-    return this._call('selectedAlpnProtocol');
-  }
-  peerCertificate() {
-    return this._call('peerCertificate');
-  }
 }
+forward(Socket, ['makefile', 'settimeout', 'gettimeout', 'setblocking', 'getblocking', 'recv',
+  'send', 'sendall', 'shutdown', 'getpeername', 'getsockname', 'fileno', 'tlsVersion', 'cipher',
+  'selectedAlpnProtocol', 'peerCertificate']);
 
 /** Shared by both file kinds: calls, Python's attributes, `for await` in batches.
  *
@@ -248,11 +204,7 @@ class FileBase extends Remote {
   }
   async _read(m, ...a) {
     if (this._lines !== null || this._ahead !== null) await this._settle();
-    if (this._error !== null) {
-      const e = this._error;
-      this._error = null;
-      throw e;
-    }
+    this._throwHeldError();
     return this._call(m, ...a);
   }
   async _other(m, ...a) {
@@ -308,35 +260,42 @@ class FileBase extends Remote {
   writelines(lines) {
     return this._other('writelines', Array.from(lines));
   }
+  /** A line of the batch held here, or `undefined` when none is left. */
+  _held() {
+    const held = this._lines;
+    if (held === null) return undefined;
+    const [lines, i] = held;
+    if (i + 1 === lines.length) this._lines = null;
+    else held[1] = i + 1;
+    return lines[i];
+  }
+  /** The error a batch fetched ahead met, if any: thrown by this read. */
+  _throwHeldError() {
+    if (this._error !== null) {
+      const e = this._error;
+      this._error = null;
+      throw e;
+    }
+  }
   /** The next line (its line ending included), or `null` at EOF: what `for await` yields. */
   async nextLine() {
-    if (this._lines === null) {
-      let b = null;
-      if (this._ahead !== null) {
-        const ahead = this._ahead;
-        this._ahead = null;
-        b = await ahead;
-        if (b !== null && b.later) b = undefined;
-      } else {
-        b = undefined;
-      }
-      if (b === undefined) {
-        if (this._error !== null) {
-          const e = this._error;
-          this._error = null;
-          throw e;
-        }
-        b = await this._host.call(this._h, '$batch');
-      }
-      if (b === null) return null;
-      this._lines = [this._split(b), 0];
-      this._ahead = this._host.call(this._h, '$ahead');
-      this._ahead.catch(() => {}); // awaited by whoever needs the file next
+    const line = this._held();
+    if (line !== undefined) return line;
+    let b = { later: true };
+    if (this._ahead !== null) {
+      const ahead = this._ahead;
+      this._ahead = null;
+      b = await ahead;
     }
-    const [lines, i] = this._lines;
-    if (i + 1 === lines.length) this._lines = null;
-    else this._lines[1] = i + 1;
-    return lines[i];
+    if (b !== null && b.later) {
+      this._throwHeldError();
+      b = await this._host.call(this._h, '$batch');
+    }
+    if (b === null) return null;
+    this._lines = [this._split(b), 0];
+    this._ahead = this._host.call(this._h, '$ahead');
+    this._ahead.catch(() => {}); // awaited by whoever needs the file next
+    return this._held();
   }
   /** `for await (const line of file)`: Python's `for line in f`, a batch per message.
    * A line already here is handed over without a trip through an async function. */
@@ -345,14 +304,8 @@ class FileBase extends Remote {
     const step = (line) => (line === null ? done : { value: line, done: false });
     return {
       next: () => {
-        const held = this._lines;
-        if (held !== null) {
-          const [lines, i] = held;
-          if (i + 1 === lines.length) this._lines = null;
-          else held[1] = i + 1;
-          return Promise.resolve({ value: lines[i], done: false });
-        }
-        return this.nextLine().then(step);
+        const line = this._held();
+        return line !== undefined ? Promise.resolve(step(line)) : this.nextLine().then(step);
       },
       return: () => Promise.resolve(done),
       [Symbol.asyncIterator]() {

@@ -371,8 +371,9 @@ function attempt(c) {
 const queues = new Map(); // connection key -> calls not yet answered, in order
 let pumping = false;
 
-function keyOf(h) {
-  return h === 0 ? `new ${nextConn}-${Math.random()}` : (connOf.get(h) ?? `gone ${h}`);
+/** The queue a call joins: its connection's (a module-level call starts one of its own). */
+function keyOf(c) {
+  return c.h === 0 ? `call ${c.id}` : (connOf.get(c.h) ?? `gone ${c.h}`);
 }
 
 /** One round: the first call of each connection, tried once; again while any is left, with
@@ -392,7 +393,7 @@ function pump() {
 }
 
 parentPort.on('message', (c) => {
-  const key = keyOf(c.h);
+  const key = keyOf(c);
   let q = queues.get(key);
   if (q === undefined) queues.set(key, (q = []));
   q.push(c);
